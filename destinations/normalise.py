@@ -8,7 +8,7 @@ one lookup finds them all.
 import re
 import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_/.,'’`]+")
+_SEPARATORS = re.compile("[\\s\\-\u2010-\u2015_/.,'\u2019`]+")
 
 
 def normalise_name(value: str) -> str:

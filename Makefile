@@ -1,0 +1,49 @@
+# The single entry points. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint format install bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the whole service on the embedded default (SQLite, filesystem broker), demo loaded
+run: install
+	DEBUG=1 $(MANAGE) migrate --no-input
+	DEBUG=1 $(MANAGE) load_demo
+	DEBUG=1 $(MANAGE) collectstatic --no-input --verbosity 0
+	DEBUG=1 $(MANAGE) ensure_demo_admin
+	@echo ""
+	@echo "  Portcullis is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, user admin / portcullis-demo)"
+	@echo "  Mail sent by the service is printed by the 'mail' process below. Ctrl-C stops everything."
+	@echo ""
+	PATH=$(abspath $(BIN)):$$PATH DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile 2>&1 || true
+
+## test: the whole suite (SQLite by default; DATABASE_URL/REDIS_URL for real servers)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	env -u DATABASE_URL $(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,98 @@
+from django.contrib import admin
+
+from advisories.models import Claim, CuratorOverride, Notice, Source, UnmatchedPlace
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "kind",
+        "authority",
+        "is_active",
+        "last_polled_at",
+        "last_error_at",
+    ]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "slug", "homepage", "feed_url"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = [
+        "etag",
+        "last_modified",
+        "last_polled_at",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+    ]
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    fields = [
+        "destination",
+        "audience",
+        "status",
+        "effective_at",
+        "confidence",
+        "sentence",
+        "review_state",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "published_at", "state", "extractor_version"]
+    list_filter = ["state", "source__kind", "source"]
+    search_fields = ["title", "body", "url", "external_id"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["content_hash", "fetched_at", "extractor_version", "error"]
+    list_select_related = ["source"]
+    inlines = [ClaimInline]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = [
+        "destination",
+        "audience",
+        "status",
+        "effective_at",
+        "confidence",
+        "review_state",
+        "notice",
+    ]
+    list_filter = ["review_state", "status", "audience", "notice__source__kind"]
+    search_fields = ["destination__name", "sentence", "notice__title"]
+    list_select_related = ["destination", "notice"]
+    raw_id_fields = ["notice", "destination", "reviewed_by"]
+    filter_horizontal = ["changes"]
+
+
+@admin.register(UnmatchedPlace)
+class UnmatchedPlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "seen_count", "created_at", "resolved_destination"]
+    search_fields = ["name", "sentence"]
+
+
+@admin.register(CuratorOverride)
+class CuratorOverrideAdmin(admin.ModelAdmin):
+    list_display = [
+        "destination",
+        "audience",
+        "status",
+        "curator",
+        "starts_at",
+        "ends_at",
+        "revoked_at",
+    ]
+    list_filter = ["status", "audience"]
+    search_fields = ["destination__name", "summary", "reason"]
+    raw_id_fields = ["destination"]

@@ -1,0 +1,53 @@
+"""The demo data set: North Korea's resorts and zones, the sources that speak of them, and
+notices (written for this project) that tell their 2025 story."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from advisories.services import notice_record, source_get_or_create
+from destinations.importing import destinations_import
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+@dataclass
+class DemoCounts:
+    destinations_created: int = 0
+    sources_created: int = 0
+    notices_created: int = 0
+    notices_total: int = 0
+
+
+def demo_load(*, demo_dir: Path = DEMO_DIR) -> DemoCounts:
+    """Load demo destinations, sources and notices; running it again adds nothing."""
+    counts = DemoCounts()
+    with transaction.atomic():
+        imported = destinations_import(text=(demo_dir / "destinations.json").read_text("utf-8"))
+        counts.destinations_created = imported.created
+        sources = {}
+        for raw in json.loads((demo_dir / "sources.json").read_text("utf-8")):
+            source, created = source_get_or_create(
+                slug=raw["slug"], name=raw["name"], kind=raw["kind"], homepage=raw["homepage"]
+            )
+            sources[source.slug] = source
+            counts.sources_created += created
+        notices_file = demo_dir / "notices.json"
+        raw_notices = json.loads(notices_file.read_text("utf-8")) if notices_file.exists() else []
+        for raw in raw_notices:
+            _, created = notice_record(
+                source=sources[raw["source"]],
+                title=raw["title"],
+                body=raw["body"],
+                published_at=datetime.fromisoformat(raw["published_at"]),
+                url=raw.get("url", ""),
+                language=raw.get("language", "en"),
+            )
+            counts.notices_created += created
+            counts.notices_total += 1
+    return counts

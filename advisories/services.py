@@ -1,0 +1,81 @@
+"""Writes for sources and notices: the one door every notice comes in through."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from advisories.models import DEFAULT_AUTHORITY, Notice, Source, SourceKind
+
+_SPACE = re.compile(r"\s+")
+
+
+def notice_content_hash(*, title: str, body: str) -> str:
+    """The same text twice is one notice, however its whitespace or case was mangled."""
+    folded = _SPACE.sub(" ", f"{title}\n{body}").strip().casefold()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def source_get_or_create(
+    *,
+    slug: str,
+    name: str | None = None,
+    kind: str = SourceKind.NEWS,
+    homepage: str = "",
+    feed_url: str = "",
+) -> tuple[Source, bool]:
+    """Find a source by slug, creating it with the kind's default authority if missing."""
+    defaults = {
+        "name": name or slug.replace("-", " ").title(),
+        "kind": kind,
+        "authority": DEFAULT_AUTHORITY[SourceKind(kind)],
+        "homepage": homepage,
+        "feed_url": feed_url,
+    }
+    try:
+        with transaction.atomic():
+            return Source.objects.get_or_create(slug=slug, defaults=defaults)
+    except IntegrityError:
+        return Source.objects.get(slug=slug), False
+
+
+def notice_record(
+    *,
+    source: Source,
+    title: str,
+    body: str,
+    published_at: datetime,
+    url: str = "",
+    external_id: str = "",
+    language: str = "en",
+    fetched_at: datetime | None = None,
+) -> tuple[Notice, bool]:
+    """Store a notice once; returns (notice, created). A repeat of the same text is not new.
+
+    Safe under concurrency: the unique content hash decides, and a racing duplicate gets the
+    row the winner wrote.
+    """
+    content_hash = notice_content_hash(title=title, body=body)
+    existing = Notice.objects.filter(content_hash=content_hash).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.create(
+                source=source,
+                title=title,
+                body=body,
+                published_at=published_at,
+                url=url,
+                external_id=external_id,
+                language=language or "en",
+                fetched_at=fetched_at or timezone.now(),
+                content_hash=content_hash,
+            )
+    except IntegrityError:
+        return Notice.objects.get(content_hash=content_hash), False
+    return notice, True

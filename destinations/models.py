@@ -1,0 +1,276 @@
+"""Where, and what status: destinations, their aliases and their append-only status history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from destinations.normalise import normalise_name
+
+
+class DestinationKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    REGION = "region", "Region"
+    CITY = "city", "City"
+    ZONE = "zone", "Special zone"
+    RESORT = "resort", "Resort"
+    SITE = "site", "Site"
+
+
+class Status(models.TextChoices):
+    """Foreign-access status levels, from most to least welcoming."""
+
+    OPEN = "open", "Open"
+    RESTRICTED = "restricted", "Restricted"  # open with conditions: groups, some nationalities
+    SUSPENDED = "suspended", "Suspended"  # temporarily not receiving foreign visitors
+    CLOSED = "closed", "Closed"  # closed until further notice
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Audience:
+    """Who a status applies to: all foreign visitors, domestic visitors, or one nationality.
+
+    Stored as a short string: "foreign", "domestic" or an ISO 3166-1 alpha-2 code ("RU").
+    A plain string keeps the board query a single indexed scan and lets nationalities grow
+    without a migration.
+    """
+
+    FOREIGN = "foreign"
+    DOMESTIC = "domestic"
+    PATTERN = r"^(foreign|domestic|[A-Z]{2})$"
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        import re
+
+        if not re.match(cls.PATTERN, value or ""):
+            raise ValidationError(
+                f"Audience {value!r} is not 'foreign', 'domestic' or an ISO 3166-1 alpha-2 code."
+            )
+        return value
+
+    @classmethod
+    def label(cls, value: str) -> str:
+        if value == cls.FOREIGN:
+            return "all foreign visitors"
+        if value == cls.DOMESTIC:
+            return "domestic visitors"
+        import pycountry
+
+        country = pycountry.countries.get(alpha_2=value)
+        return f"visitors from {country.name if country else value}"
+
+
+AUDIENCE_CHECK = Q(audience__regex=Audience.PATTERN)
+
+
+class Destination(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=DestinationKind.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    country_code = models.CharField(
+        max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2, upper case."
+    )
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Reconciliation bookkeeping: a destination is due when claims changed since the last run
+    # (claims_version > reconciled_version) or when a scheduled moment (a future-dated claim, an
+    # override's end) has come (reconcile_after <= now). Counters, not timestamps, so a claim
+    # written during a run is never missed.
+    claims_version = models.PositiveBigIntegerField(default=0)
+    reconciled_version = models.PositiveBigIntegerField(default=0)
+    reconcile_after = models.DateTimeField(null=True, blank=True, db_index=True)
+    reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country_code="") | Q(country_code__regex=r"^[A-Z]{2}$"),
+                name="destination_country_code_iso",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="destination_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="destination_longitude_range",
+            ),
+            models.UniqueConstraint(
+                fields=["country_code"],
+                condition=Q(kind="country"),
+                name="one_country_destination_per_code",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["claims_version", "reconciled_version"], name="destination_dirty_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A destination cannot be its own parent."})
+
+
+class DestinationAlias(models.Model):
+    """Another spelling or language of a destination's name, matched on its normalised form."""
+
+    destination = models.ForeignKey(Destination, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    normalised = models.CharField(max_length=200, editable=False, db_index=True)
+    language = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "destination aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destination", "normalised"], name="alias_unique_per_destination"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalised = normalise_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to rewrite or erase recorded status history."""
+
+
+class StatusChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Status history is append-only: record a superseding change.")
+
+    def delete(self):
+        raise AppendOnlyError("Status history is append-only: record a superseding change.")
+
+    def not_superseded(self) -> StatusChangeQuerySet:
+        """The corrected timeline: entries no later entry supersedes."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class DecidedBy(models.TextChoices):
+    RECONCILIATION = "reconciliation", "Reconciliation"
+    CURATOR = "curator", "Curator"
+
+
+class StatusChange(models.Model):
+    """One entry of a destination's status history for one audience. Never updated or deleted."""
+
+    destination = models.ForeignKey(
+        Destination, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    audience = models.CharField(max_length=16, default=Audience.FOREIGN)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    previous_status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.UNKNOWN
+    )
+    effective_at = models.DateTimeField(help_text="When the status took effect.")
+    recorded_at = models.DateTimeField(default=timezone.now, help_text="When we learnt it.")
+    summary = models.CharField(max_length=300)
+    confidence = models.FloatField(default=1.0)
+    decided_by = models.CharField(
+        max_length=16, choices=DecidedBy.choices, default=DecidedBy.RECONCILIATION
+    )
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    reason = models.TextField(blank=True, help_text="Why a curator decided, or the rule applied.")
+    rule = models.CharField(max_length=64, blank=True, help_text="Policy rule that decided.")
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    # True when, at the moment it was recorded, this entry became the current status (as opposed
+    # to back-filled history). Only such changes alert subscribers.
+    alters_current = models.BooleanField(default=False)
+
+    objects = StatusChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_at", "-id"]
+        get_latest_by = "effective_at"
+        constraints = [
+            models.CheckConstraint(condition=AUDIENCE_CHECK, name="status_change_audience_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="status_change_confidence_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by="curator") | Q(curator__isnull=False),
+                name="curator_change_names_curator",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["destination", "audience", "-effective_at"], name="change_timeline_idx"
+            ),
+            models.Index(fields=["-recorded_at", "-id"], name="change_recorded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.destination} ({self.audience}): {self.status} from {self.effective_at:%Y-%m-%d}"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Status history is append-only: record a superseding change.")
+        Audience.validate(self.audience)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Status history is append-only: record a superseding change.")
+
+
+class CurrentStatus(models.Model):
+    """The current status per (destination, audience): the board reads this in one indexed query.
+
+    A projection of StatusChange maintained by reconciliation in the same transaction, so it is
+    never ahead of or behind the history it summarises.
+    """
+
+    destination = models.ForeignKey(
+        Destination, on_delete=models.CASCADE, related_name="current_statuses"
+    )
+    audience = models.CharField(max_length=16, default=Audience.FOREIGN)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNKNOWN)
+    since = models.DateTimeField(null=True, blank=True)
+    change = models.ForeignKey(
+        StatusChange, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.CharField(max_length=300, blank=True)
+    last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    in_review = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "current statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["destination", "audience"], name="one_current_status_per_audience"
+            ),
+            models.CheckConstraint(condition=AUDIENCE_CHECK, name="current_status_audience_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "audience"], name="current_status_board_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.destination} ({self.audience}): {self.status}"

@@ -1,0 +1,6 @@
+"""Public page routes of this app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "destinations"
+urlpatterns: list = []

@@ -1,0 +1,40 @@
+from datetime import UTC, datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from advisories.models import Notice, Source
+from advisories.services import notice_record, source_get_or_create
+from tests.factories import NoticeFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+PUBLISHED = datetime(2025, 7, 16, tzinfo=UTC)
+
+
+def test_the_same_text_is_one_notice_at_the_database_level():
+    notice = NoticeFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NoticeFactory(title="other", content_hash=notice.content_hash)
+
+
+def test_recording_the_same_text_again_returns_the_existing_notice():
+    source = SourceFactory()
+    first, created = notice_record(
+        source=source, title="Zone closed", body="Text.", published_at=PUBLISHED
+    )
+    again, created_again = notice_record(
+        source=source, title="Zone  closed", body="text.", published_at=PUBLISHED
+    )
+    assert created and not created_again
+    assert again.pk == first.pk and Notice.objects.count() == 1
+
+
+def test_a_new_source_gets_the_default_authority_of_its_kind():
+    official, _ = source_get_or_create(slug="ministry", kind="official")
+    news, _ = source_get_or_create(slug="daily", kind="news")
+    assert official.authority > news.authority
+
+
+def test_source_authority_is_bounded_in_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.create(name="x", slug="x", kind="news", authority=5000)

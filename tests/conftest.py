@@ -1,0 +1,46 @@
+"""Test-wide setup: real PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so, SQLite otherwise."""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+
+from config.celery import app as celery_app
+
+USING_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+USING_REDIS = bool(os.environ.get("REDIS_URL"))
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://...")
+    for item in items:
+        if "postgres" in item.keywords and not USING_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not USING_REDIS:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Plain HTTP test client, unhashed static files, and a cache no other test run shares."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    if not USING_REDIS:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_inline():
+    """Unit tests run tasks inline; tests of real workers start their own worker processes."""
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield

@@ -1,0 +1,78 @@
+"""factory_boy factories for every model tests build."""
+
+from datetime import UTC, datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from advisories.models import Claim, Notice, ReviewState, Source, SourceKind
+from destinations.models import Audience, Destination, DestinationAlias, DestinationKind, Status
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"curator{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Destination
+
+    name = factory.Sequence(lambda n: f"Test Resort {n}")
+    slug = factory.Sequence(lambda n: f"test-resort-{n}")
+    kind = DestinationKind.RESORT
+    country_code = "KP"
+
+
+class AliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DestinationAlias
+
+    destination = factory.SubFactory(DestinationFactory)
+    name = factory.Sequence(lambda n: f"Alias {n}")
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Source {n}")
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    kind = SourceKind.NEWS
+    authority = 40
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    source = factory.SubFactory(SourceFactory)
+    title = factory.Sequence(lambda n: f"Notice {n}")
+    body = factory.Sequence(lambda n: f"Body of notice {n}.")
+    published_at = datetime(2025, 7, 16, 9, 0, tzinfo=UTC)
+    content_hash = factory.LazyAttribute(
+        lambda o: __import__("advisories.services", fromlist=["x"]).notice_content_hash(
+            title=o.title, body=o.body
+        )
+    )
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Claim
+
+    notice = factory.SubFactory(NoticeFactory)
+    destination = factory.SubFactory(DestinationFactory)
+    audience = Audience.FOREIGN
+    status = Status.SUSPENDED
+    effective_at = datetime(2025, 7, 16, tzinfo=UTC)
+    confidence = 0.9
+    sentence = "The resort is temporarily not receiving foreign tourists."
+    start = 0
+    end = factory.LazyAttribute(lambda o: len(o.sentence))
+    extractor_version = "test"
+    review_state = ReviewState.AUTO
