@@ -208,3 +208,198 @@ class CuratorOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.destination} ({self.audience}) → {self.status} by {self.curator}"
+
+
+# --- Alerts: who is told ------------------------------------------------------------------------
+
+
+def new_subscription_key() -> str:
+    """A random per-subscription secret signed into its links; rotating it revokes old links."""
+    import secrets
+
+    return secrets.token_urlsafe(18)
+
+
+class SubscriptionScope(models.TextChoices):
+    ALL = "all", "Every destination"
+    DESTINATION = "destination", "One destination"
+    COUNTRY = "country", "One country"
+
+
+class Frequency(models.TextChoices):
+    IMMEDIATE = "immediate", "As soon as a status changes"
+    DAILY = "daily", "Daily digest"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self) -> SubscriptionQuerySet:
+        """Confirmed and not unsubscribed: the only subscriptions anything is sent to."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class Subscription(models.Model):
+    """One address asking to be told about one scope. Nothing but a confirmation request is sent
+    until ``confirmed_at`` is set (double opt-in)."""
+
+    email = models.EmailField(max_length=254, help_text="Stored lower-cased.")
+    scope = models.CharField(max_length=16, choices=SubscriptionScope.choices)
+    destination = models.ForeignKey(
+        Destination, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    include_children = models.BooleanField(
+        default=True, help_text="Also tell about destinations inside this one."
+    )
+    country_code = models.CharField(max_length=2, blank=True)
+    frequency = models.CharField(
+        max_length=16, choices=Frequency.choices, default=Frequency.IMMEDIATE
+    )
+    key = models.CharField(max_length=32, default=new_subscription_key, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(scope="all", destination__isnull=True, country_code="")
+                    | Q(scope="destination", destination__isnull=False, country_code="")
+                    | Q(
+                        scope="country", destination__isnull=True, country_code__regex=r"^[A-Z]{2}$"
+                    )
+                ),
+                name="subscription_scope_consistent",
+            ),
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(scope="all"), name="one_all_subscription_per_email"
+            ),
+            models.UniqueConstraint(
+                fields=["email", "destination"],
+                condition=Q(scope="destination"),
+                name="one_destination_subscription_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "country_code"],
+                condition=Q(scope="country"),
+                name="one_country_subscription_per_email",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scope", "frequency"],
+                condition=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True),
+                name="subscription_active_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.scope_label}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope == SubscriptionScope.DESTINATION and self.destination is not None:
+            suffix = " and places inside it" if self.include_children else ""
+            return f"{self.destination.name}{suffix}"
+        if self.scope == SubscriptionScope.COUNTRY:
+            import pycountry
+
+            country = pycountry.countries.get(alpha_2=self.country_code)
+            return f"anywhere in {country.name if country else self.country_code}"
+        return "every destination"
+
+
+class FanOut(models.Model):
+    """Marks a status change as fanned out. StatusChange is append-only, so the mark lives here."""
+
+    change = models.OneToOneField(StatusChange, on_delete=models.PROTECT, related_name="fan_out")
+    deliveries = models.PositiveIntegerField(default=0, help_text="Delivery rows created.")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"fan-out of change {self.change_id}: {self.deliveries} deliveries"
+
+
+class DeliveryKind(models.TextChoices):
+    ALERT = "alert", "Alert for one change"
+    DIGEST = "digest", "Daily digest"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Claimed by a sender"
+    SENT = "sent", "Accepted by the mail server"
+    FAILED = "failed", "Failed permanently"
+    SKIPPED = "skipped", "Skipped (unsubscribed or nothing to say)"
+
+
+class Delivery(models.Model):
+    """One email owed to one subscription: an alert for one change, or one day's digest.
+
+    The unique constraints are what make delivery exactly-once under duplicated task messages;
+    ``state`` moves pending -> sending (claimed, with a lease) -> sent only once the mail server
+    accepted the message.
+    """
+
+    kind = models.CharField(max_length=8, choices=DeliveryKind.choices, default=DeliveryKind.ALERT)
+    change = models.ForeignKey(
+        StatusChange, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    digest_day = models.DateField(null=True, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    state = models.CharField(
+        max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "subscription"], name="one_delivery_per_change_and_subscription"
+            ),
+            models.UniqueConstraint(
+                fields=["subscription", "digest_day"],
+                condition=Q(digest_day__isnull=False),
+                name="one_digest_per_subscription_and_day",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="alert", change__isnull=False, digest_day__isnull=True)
+                    | Q(kind="digest", change__isnull=True, digest_day__isnull=False)
+                ),
+                name="delivery_kind_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(state="pending"),
+                name="delivery_due_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(state="sending"), name="delivery_leased_idx"
+            ),
+            models.Index(fields=["state", "-created_at"], name="delivery_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        what = f"change {self.change_id}" if self.kind == DeliveryKind.ALERT else self.digest_day
+        return f"{self.kind} {what} to {self.subscription_id}: {self.state}"

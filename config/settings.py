@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "advisories.tasks.reconcile", "schedule": RECONCILE_INTERVAL},
     "poll-feeds": {"task": "advisories.tasks.poll_feeds", "schedule": FEED_POLL_INTERVAL},
     "alerts-sweep": {"task": "advisories.tasks.alerts_sweep", "schedule": ALERTS_SWEEP_INTERVAL},
+    # Hourly, for yesterday (UTC): idempotent, so a beat that was down at midnight catches up.
+    "alerts-digest": {"task": "advisories.tasks.alerts_digest", "schedule": timedelta(hours=1)},
 }
 
 # EMAIL
@@ -203,6 +205,23 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Portcullis <alerts@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# ALERTS
+# ------------------------------------------------------------------------------
+ALERTS_CONFIRM_MAX_AGE = timedelta(hours=env.int("ALERTS_CONFIRM_MAX_AGE_HOURS", default=72))
+# Minimum gap between two confirmation mails to one address, whoever asks.
+ALERTS_CONFIRM_RESEND_AFTER = timedelta(
+    minutes=env.int("ALERTS_CONFIRM_RESEND_MINUTES", default=10)
+)
+# A claimed batch not finished within the lease (worker killed) is sent again after it.
+ALERTS_LEASE = timedelta(seconds=env.int("ALERTS_LEASE_SECONDS", default=300))
+ALERTS_BATCH_SIZE = env.int("ALERTS_BATCH_SIZE", default=100)
+ALERTS_MAX_ATTEMPTS = env.int("ALERTS_MAX_ATTEMPTS", default=8)
+ALERTS_RETRY_BASE = timedelta(seconds=env.int("ALERTS_RETRY_BASE_SECONDS", default=60))
+# The sweep fans out alerting changes recorded this recently whose fan-out message was lost.
+ALERTS_FANOUT_LOOKBACK = timedelta(hours=env.int("ALERTS_FANOUT_LOOKBACK_HOURS", default=48))
+# Optional mailto: address for List-Unsubscribe; the https one-click link is always present.
+ALERTS_UNSUBSCRIBE_MAILTO = env.str("ALERTS_UNSUBSCRIBE_MAILTO", default="")
 
 # REST FRAMEWORK
 # ------------------------------------------------------------------------------

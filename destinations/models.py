@@ -164,8 +164,12 @@ class StatusChangeQuerySet(models.QuerySet):
         raise AppendOnlyError("Status history is append-only: record a superseding change.")
 
     def not_superseded(self) -> StatusChangeQuerySet:
-        """The corrected timeline: entries no later entry supersedes."""
-        return self.filter(superseded_by__isnull=True)
+        """The corrected timeline: entries no later entry supersedes.
+
+        Withdrawal markers (rule "retraction") are left out too: reconciliation writes one only
+        to supersede an entry the evidence no longer supports; it states no event of its own.
+        """
+        return self.filter(superseded_by__isnull=True).exclude(rule="retraction")
 
 
 class DecidedBy(models.TextChoices):
@@ -202,6 +206,9 @@ class StatusChange(models.Model):
     # True when, at the moment it was recorded, this entry became the current status (as opposed
     # to back-filled history). Only such changes alert subscribers.
     alters_current = models.BooleanField(default=False)
+    # Position in this (destination, audience) history as reconciliation appends it. Unique, so
+    # two writers racing from the same state can never both append: the loser's insert fails.
+    sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     objects = StatusChangeQuerySet.as_manager()
 
@@ -217,6 +224,9 @@ class StatusChange(models.Model):
             models.CheckConstraint(
                 condition=~Q(decided_by="curator") | Q(curator__isnull=False),
                 name="curator_change_names_curator",
+            ),
+            models.UniqueConstraint(
+                fields=["destination", "audience", "sequence"], name="one_change_per_sequence"
             ),
         ]
         indexes = [

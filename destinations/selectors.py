@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 
-from django.db.models import QuerySet
+import pycountry
+from django.db.models import F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
-from destinations.models import Audience, CurrentStatus, Destination, Status, StatusChange
+from destinations.models import (
+    Audience,
+    CurrentStatus,
+    Destination,
+    DestinationAlias,
+    DestinationKind,
+    Status,
+    StatusChange,
+)
+from destinations.normalise import normalise_name
 
 
 def current_statuses() -> QuerySet[CurrentStatus]:
@@ -29,3 +43,373 @@ def status_as_of(
 ) -> StatusChange | None:
     """The entry of the corrected timeline in force at `at`, or None if nothing was known."""
     return timeline(destination=destination, audience=audience).filter(effective_at__lte=at).first()
+
+
+# --- Publishing: the board, destination pages, the changes feed ------------------------------
+
+AUDIENCE_ORDER = {Audience.FOREIGN: 0, Audience.DOMESTIC: 1}
+
+
+def audience_sort_key(audience: str) -> tuple[int, str]:
+    """All foreign visitors first, then domestic visitors, then single nationalities by code."""
+    return (AUDIENCE_ORDER.get(audience, 2), audience)
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str) -> str:
+    """A readable country name for an ISO code, without touching the database."""
+    if not code:
+        return "Other places"
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+@dataclass(frozen=True)
+class AudienceStatus:
+    """One destination's status for one audience, at the moment a page is about."""
+
+    audience: str
+    status: str
+    since: datetime | None
+    summary: str
+    change_id: int | None
+    last_confirmed_at: datetime | None = None
+    in_review: bool = False
+
+    @property
+    def audience_label(self) -> str:
+        return Audience.label(self.audience)
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class BoardDestination:
+    destination: Destination
+    statuses: list[AudienceStatus] = field(default_factory=list)
+
+
+@dataclass
+class CountryGroup:
+    code: str
+    name: str
+    destinations: list[BoardDestination] = field(default_factory=list)
+
+
+def destination_search(*, query: str) -> Q:
+    """Match a destination by its name or any alias, ignoring case, hyphens and diacritics.
+
+    Aliases are compared on their stored normalised form, so "wonsan kalma", "Wonsan-Kalma"
+    and "Wŏnsan Kalma" all find the resort. Returned as a condition on Destination, built
+    on a subquery so an alias match never duplicates rows.
+    """
+    folded = normalise_name(query)
+    by_alias = DestinationAlias.objects.filter(normalised__contains=folded).values("destination_id")
+    return Q(name__icontains=query.strip()) | Q(pk__in=by_alias)
+
+
+def _destination_conditions(
+    *, prefix: str, country: str | None, kind: str | None, query: str | None
+) -> Q:
+    condition = Q()
+    if country:
+        condition &= Q(**{f"{prefix}country_code": country})
+    if kind:
+        condition &= Q(**{f"{prefix}kind": kind})
+    if query:
+        search = destination_search(query=query)
+        ids = Destination.objects.filter(search).values("pk")
+        condition &= Q(**{f"{prefix}pk__in": ids})
+    return condition
+
+
+def latest_changes_as_of(*, at: datetime, destination_filter: Q | None = None) -> QuerySet:
+    """The corrected-timeline entry in force at `at` for every (destination, audience), in ONE
+    query: a ROW_NUMBER window over the history picks each partition's latest entry, so the
+    cost is one indexed scan however many destinations there are (portable to SQLite and
+    PostgreSQL; no DISTINCT ON)."""
+    changes = StatusChange.objects.not_superseded().filter(effective_at__lte=at)
+    if destination_filter is not None:
+        changes = changes.filter(destination_filter)
+    return (
+        changes.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("destination_id"), F("audience")],
+                order_by=[F("effective_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(position=1)
+        .select_related("destination")
+    )
+
+
+def board(
+    *,
+    at: datetime | None = None,
+    status: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    query: str | None = None,
+) -> list[CountryGroup]:
+    """Every destination with a known status, grouped by country, in one query.
+
+    Without `at` it reads the CurrentStatus projection; with `at` it reads the history as it
+    stood then. A status filter keeps destinations that have that status for any audience and
+    shows only those audiences.
+    """
+    rows: list[tuple[Destination, AudienceStatus]] = []
+    if at is None:
+        current = current_statuses().filter(
+            _destination_conditions(prefix="destination__", country=country, kind=kind, query=query)
+        )
+        if status:
+            current = current.filter(status=status)
+        for row in current:
+            rows.append(
+                (
+                    row.destination,
+                    AudienceStatus(
+                        audience=row.audience,
+                        status=row.status,
+                        since=row.since,
+                        summary=row.summary,
+                        change_id=row.change_id,
+                        last_confirmed_at=row.last_confirmed_at,
+                        in_review=row.in_review,
+                    ),
+                )
+            )
+    else:
+        conditions = _destination_conditions(
+            prefix="destination__", country=country, kind=kind, query=query
+        )
+        for change in latest_changes_as_of(at=at, destination_filter=conditions):
+            # Filtered here, not in SQL: a WHERE on status would pick the latest entry *with*
+            # that status instead of asking whether the latest entry has it.
+            if change.status == Status.UNKNOWN or (status and change.status != status):
+                continue
+            rows.append((change.destination, _from_change(change)))
+    return _group_by_country(rows)
+
+
+def _from_change(change: StatusChange) -> AudienceStatus:
+    return AudienceStatus(
+        audience=change.audience,
+        status=change.status,
+        since=change.effective_at,
+        summary=change.summary,
+        change_id=change.pk,
+    )
+
+
+def _group_by_country(rows: list[tuple[Destination, AudienceStatus]]) -> list[CountryGroup]:
+    by_destination: dict[int, BoardDestination] = {}
+    for destination, audience_status in rows:
+        entry = by_destination.setdefault(destination.pk, BoardDestination(destination))
+        entry.statuses.append(audience_status)
+    groups: dict[str, CountryGroup] = {}
+    for entry in by_destination.values():
+        entry.statuses.sort(key=lambda s: audience_sort_key(s.audience))
+        code = entry.destination.country_code
+        groups.setdefault(code, CountryGroup(code=code, name=country_name(code)))
+        groups[code].destinations.append(entry)
+    for group in groups.values():
+        # The country itself leads its group, then its places by name.
+        group.destinations.sort(
+            key=lambda e: (e.destination.kind != DestinationKind.COUNTRY, e.destination.name)
+        )
+    return sorted(groups.values(), key=lambda g: (g.code == "", g.name))
+
+
+def last_reconciled_at() -> datetime | None:
+    """When reconciliation last looked at any destination: the board's freshness line."""
+    return Destination.objects.aggregate(latest=Max("reconciled_at"))["latest"]
+
+
+# --- Destination page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of time one status held, for the timeline picture."""
+
+    status: str
+    start: datetime
+    end: datetime
+    summary: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class DestinationOverview:
+    destination: Destination
+    at: datetime | None
+    statuses: list[AudienceStatus]
+    changes: list[StatusChange]
+    evidence: dict[int, list[Any]]
+    spans: dict[str, list[Span]]
+    children: list[Destination]
+    aliases: list[DestinationAlias]
+    window_start: datetime | None
+    window_end: datetime
+
+
+def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[AudienceStatus]:
+    """Per audience, the entry in force at `at`, from an already loaded corrected timeline.
+
+    "Since" is the start of the run of that status: a correction that restores the same status
+    does not restart the clock.
+    """
+    by_audience: dict[str, list[StatusChange]] = {}
+    for change in sorted(changes, key=lambda c: (c.effective_at, c.pk)):
+        if change.effective_at <= at:
+            by_audience.setdefault(change.audience, []).append(change)
+    statuses = []
+    for audience, history in by_audience.items():
+        latest = history[-1]
+        since = latest.effective_at
+        for earlier in reversed(history[:-1]):
+            if earlier.status != latest.status:
+                break
+            since = earlier.effective_at
+        if latest.status == Status.UNKNOWN:
+            continue
+        statuses.append(
+            AudienceStatus(
+                audience=audience,
+                status=latest.status,
+                since=since,
+                summary=latest.summary,
+                change_id=latest.pk,
+            )
+        )
+    return sorted(statuses, key=lambda s: audience_sort_key(s.audience))
+
+
+def timeline_spans(
+    *, changes: list[StatusChange], start: datetime, end: datetime
+) -> dict[str, list[Span]]:
+    """Per audience, consecutive spans of one status between `start` and `end`.
+
+    Time before the first entry is "unknown"; consecutive entries of the same status merge
+    into one span, so a correction that changes nothing draws nothing new.
+    """
+    spans: dict[str, list[Span]] = {}
+    ordered = sorted(changes, key=lambda c: (c.effective_at, c.pk))
+    for audience in sorted({c.audience for c in ordered}, key=audience_sort_key):
+        current_status, current_start, summary = Status.UNKNOWN.value, start, ""
+        audience_spans: list[Span] = []
+        for change in (c for c in ordered if c.audience == audience):
+            moment = min(max(change.effective_at, start), end)
+            if change.status == current_status:
+                continue
+            if moment > current_start:
+                audience_spans.append(Span(current_status, current_start, moment, summary))
+            current_status, current_start, summary = change.status, moment, change.summary
+        if end > current_start:
+            audience_spans.append(Span(current_status, current_start, end, summary))
+        spans[audience] = audience_spans
+    return spans
+
+
+def destination_overview(
+    *, destination: Destination, at: datetime | None = None, now: datetime
+) -> DestinationOverview:
+    """Everything the destination page shows, in a fixed number of queries.
+
+    The whole corrected timeline is read once; statuses as of a date, the timeline picture and
+    the change list are all derived from it. Evidence for every entry comes in one more query
+    through the claim-change link table.
+    """
+    from advisories.models import Claim
+
+    changes = list(timeline(destination=destination).order_by("-effective_at", "-id"))
+    if at is None:
+        statuses = [
+            AudienceStatus(
+                audience=row.audience,
+                status=row.status,
+                since=row.since,
+                summary=row.summary,
+                change_id=row.change_id,
+                last_confirmed_at=row.last_confirmed_at,
+                in_review=row.in_review,
+            )
+            for row in destination.current_statuses.exclude(status=Status.UNKNOWN)
+        ]
+        statuses.sort(key=lambda s: audience_sort_key(s.audience))
+    else:
+        statuses = statuses_from_history(changes=changes, at=at)
+
+    window_end = min(at, now) if at is not None else now
+    shown = [c for c in changes if c.effective_at <= window_end]
+    window_start = None
+    spans: dict[str, list[Span]] = {}
+    if shown:
+        first = min(c.effective_at for c in shown)
+        # A little lead-in before the first entry, so its span does not start at the edge.
+        window_start = first - max((window_end - first) / 20, timedelta(days=1))
+        spans = timeline_spans(changes=shown, start=window_start, end=window_end)
+
+    links = (
+        Claim.changes.through.objects.filter(statuschange__destination=destination)
+        .select_related("claim__notice__source")
+        .order_by("-claim__notice__published_at", "claim_id")
+    )
+    evidence: dict[int, list[Any]] = {}
+    for link in links:
+        if link.claim.review_state != "rejected":
+            evidence.setdefault(link.statuschange_id, []).append(link.claim)
+
+    children = list(
+        Destination.objects.filter(parent=destination)
+        .prefetch_related(
+            Prefetch(
+                "current_statuses",
+                queryset=CurrentStatus.objects.exclude(status=Status.UNKNOWN),
+            )
+        )
+        .order_by("name")
+    )
+    return DestinationOverview(
+        destination=destination,
+        at=at,
+        statuses=statuses,
+        changes=shown,
+        evidence=evidence,
+        spans=spans,
+        children=children,
+        aliases=list(destination.aliases.all()),
+        window_start=window_start,
+        window_end=window_end,
+    )
+
+
+def recent_changes(
+    *,
+    since: datetime | None = None,
+    destination: Destination | None = None,
+    country: str | None = None,
+) -> QuerySet[StatusChange]:
+    """The corrected history across destinations, most recently recorded first (the feed)."""
+    changes = StatusChange.objects.not_superseded().select_related("destination")
+    if since is not None:
+        changes = changes.filter(recorded_at__gte=since)
+    if destination is not None:
+        changes = changes.filter(destination=destination)
+    if country:
+        changes = changes.filter(destination__country_code=country)
+    return changes.order_by("-recorded_at", "-id")
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of a UTC day: `?at=2025-07-20` includes what took effect that day."""
+    return datetime.combine(day, time.max, tzinfo=UTC)

@@ -28,8 +28,11 @@ def _compose_cli() -> list[str]:
 def test_compose_file_passes_docker_compose_validation(tmp_path):
     result = subprocess.run(
         [*_compose_cli(), "-f", str(COMPOSE), "config", "-q"],
-        env={**os.environ, "SECRET_KEY": "validation-only"}, capture_output=True, text=True,
-        cwd=tmp_path, timeout=60,
+        env={**os.environ, "SECRET_KEY": "validation-only"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
 
@@ -39,8 +42,11 @@ def test_compose_validation_catches_a_broken_file(tmp_path):
     broken.write_text(COMPOSE.read_text().replace("healthcheck:", "healthchek:", 1))
     result = subprocess.run(
         [*_compose_cli(), "-f", str(broken), "config", "-q"],
-        env={**os.environ, "SECRET_KEY": "validation-only"}, capture_output=True, text=True,
-        cwd=tmp_path, timeout=60,
+        env={**os.environ, "SECRET_KEY": "validation-only"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode != 0
 

@@ -1,0 +1,142 @@
+"""A Redis cache that degrades to "no cache" instead of failing the request when Redis is down.
+
+The cache only ever holds copies of what the database knows, so losing it costs speed, never
+correctness: a read becomes a miss, a write is skipped, and the page is rendered from the
+database. After a connection failure the backend stops trying for a few seconds (a small circuit
+breaker), so an outage costs each process one quick failed connect now and then, not one per
+cache call.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+# Per process and per server: every thread's cache object shares what one of them learnt.
+_down_until: dict[str, float] = {}
+_state_lock = threading.Lock()
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache whose every operation turns "Redis unreachable" into a miss or no-op.
+
+    `add` answers False while Redis is down: code that uses `add` as a lock then behaves as if
+    someone else held it, which never lets two runs overlap. `incr` raises ValueError, as it does
+    for a missing key.
+    """
+
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS", {}))
+        self._retry_after = float(options.pop("RETRY_AFTER_SECONDS", 5.0))
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._breaker_key = str(server)
+
+    # -- circuit breaker -------------------------------------------------------------------
+    def _is_open(self) -> bool:
+        until = _down_until.get(self._breaker_key)
+        return until is not None and time.monotonic() < until
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        with _state_lock:
+            first = self._breaker_key not in _down_until
+            _down_until[self._breaker_key] = time.monotonic() + self._retry_after
+        log = logger.warning if first else logger.debug
+        log(
+            "cache unreachable, serving without it",
+            extra={"operation": operation, "error": repr(error)[:300]},
+        )
+
+    def _succeeded(self) -> None:
+        if self._breaker_key in _down_until:
+            with _state_lock:
+                if _down_until.pop(self._breaker_key, None) is not None:
+                    logger.warning("cache reachable again")
+
+    def _guard(self, operation: str, call, fallback):
+        if self._is_open():
+            return fallback
+        try:
+            result = call()
+        except UNREACHABLE as error:
+            self._failed(operation, error)
+            return fallback
+        self._succeeded()
+        return result
+
+    def ping(self) -> None:
+        """Raise unless Redis answers now (used by readiness checks; ignores the breaker)."""
+        self._cache.get_client(write=False).ping()
+        self._succeeded()
+
+    # -- the cache API ---------------------------------------------------------------------
+    def get(self, key, default=None, version=None):
+        return self._guard(
+            "get", lambda: super(ResilientRedisCache, self).get(key, default, version), default
+        )
+
+    def get_many(self, keys, version=None) -> dict[str, Any]:
+        return self._guard(
+            "get_many", lambda: super(ResilientRedisCache, self).get_many(keys, version), {}
+        )
+
+    def has_key(self, key, version=None) -> bool:
+        return self._guard(
+            "has_key", lambda: super(ResilientRedisCache, self).has_key(key, version), False
+        )
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(
+            "set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None
+        )
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(
+            "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False
+        )
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(
+            "set_many",
+            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version),
+            [],
+        )
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(
+            "touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False
+        )
+
+    def delete(self, key, version=None):
+        return self._guard(
+            "delete", lambda: super(ResilientRedisCache, self).delete(key, version), False
+        )
+
+    def delete_many(self, keys, version=None):
+        return self._guard(
+            "delete_many", lambda: super(ResilientRedisCache, self).delete_many(keys, version), None
+        )
+
+    def clear(self):
+        return self._guard("clear", lambda: super(ResilientRedisCache, self).clear(), False)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._guard(
+            "incr", lambda: super(ResilientRedisCache, self).incr(key, delta, version), _MISSING
+        )
+        if result is _MISSING:
+            raise ValueError(f"Key '{key}' not found (cache unreachable)")
+        return result
+
+
+_MISSING = object()

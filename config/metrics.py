@@ -1,0 +1,163 @@
+"""Prometheus metrics: request metrics from django-prometheus, domain gauges read at scrape time.
+
+Domain figures (notices, claims waiting for a curator, deliveries by state, freshness of the last
+reconciliation and feed poll) are read from the database when Prometheus scrapes, not counted in
+memory: the database is the one place every web and worker process agrees on, so the numbers are
+right whichever process answers and survive restarts. Task runs and failures are counters
+incremented by Celery signals in the worker (see `config.signals`); with several processes set
+`PROMETHEUS_MULTIPROC_DIR` to a directory shared by web and worker so one scrape sees them all.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+
+import prometheus_client
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse
+from prometheus_client import Counter, Histogram, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+
+logger = logging.getLogger(__name__)
+
+TASK_RUNS = Counter(
+    "portcullis_task_runs_total",
+    "Celery task runs that finished, by task and outcome (success, failure, retry).",
+    ["task", "outcome"],
+)
+TASK_DURATION = Histogram(
+    "portcullis_task_duration_seconds",
+    "Wall time of Celery task runs.",
+    ["task"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900),
+)
+
+
+def _status_field(model) -> str | None:
+    for name in ("status", "state"):
+        try:
+            model._meta.get_field(name)
+        except Exception:  # noqa: S112 - FieldDoesNotExist: try the next spelling
+            continue
+        return name
+    return None
+
+
+class DomainCollector:
+    """Yields gauges computed from the database on every scrape (a handful of indexed counts)."""
+
+    def describe(self):
+        # Describing nothing keeps registration from running queries at import time.
+        return []
+
+    def collect(self):
+        up = GaugeMetricFamily(
+            "portcullis_database_up", "1 if the metrics scrape could read the database."
+        )
+        try:
+            families = list(self._families())
+        except Exception:
+            logger.warning("metrics: database unreadable during scrape", exc_info=True)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        yield from families
+
+    def _families(self):
+        Notice = apps.get_model("advisories", "Notice")
+        Claim = apps.get_model("advisories", "Claim")
+        Source = apps.get_model("advisories", "Source")
+        Destination = apps.get_model("destinations", "Destination")
+
+        notices = GaugeMetricFamily(
+            "portcullis_notices", "Notices stored, by processing state.", labels=["state"]
+        )
+        by_state = dict(Notice.objects.values_list("state").annotate(n=Count("id")).order_by())
+        for state in ("pending", "extracted", "failed"):
+            notices.add_metric([state], by_state.pop(state, 0))
+        for state, n in by_state.items():
+            notices.add_metric([state], n)
+        yield notices
+
+        pending_review = GaugeMetricFamily(
+            "portcullis_claims_pending_review", "Claims waiting for a curator's decision."
+        )
+        pending_review.add_metric([], Claim.objects.filter(review_state="needs_review").count())
+        yield pending_review
+
+        Delivery = _delivery_model()
+        if Delivery is not None:
+            field = _status_field(Delivery)
+            deliveries = GaugeMetricFamily(
+                "portcullis_deliveries", "Alert deliveries, by state.", labels=["state"]
+            )
+            counts = dict(Delivery.objects.values_list(field).annotate(n=Count("pk")).order_by())
+            for state in ("pending", "sent", "failed"):
+                deliveries.add_metric([state], counts.pop(state, 0))
+            for state, n in counts.items():
+                deliveries.add_metric([str(state)], n)
+            yield deliveries
+
+        last = GaugeMetricFamily(
+            "portcullis_last_success_timestamp_seconds",
+            "Unix time of the last successful reconciliation and feed poll (0: never).",
+            labels=["job"],
+        )
+        reconciled = Destination.objects.aggregate(at=Max("reconciled_at"))["at"]
+        polled = Source.objects.aggregate(at=Max("last_success_at"))["at"]
+        last.add_metric(["reconcile"], reconciled.timestamp() if reconciled else 0)
+        last.add_metric(["feed_poll"], polled.timestamp() if polled else 0)
+        yield last
+
+
+def _delivery_model():
+    for label in ("advisories", "alerts"):
+        try:
+            return apps.get_model(label, "Delivery")
+        except LookupError:
+            continue
+    return None
+
+
+_collector = DomainCollector()
+_registered = False
+
+
+def register_domain_collector() -> None:
+    """Add the database gauges to the default registry once per process."""
+    global _registered
+    if not _registered:
+        prometheus_client.REGISTRY.register(_collector)
+        _registered = True
+
+
+def _authorised(request: HttpRequest) -> bool:
+    token = getattr(settings, "METRICS_TOKEN", "")
+    if not token:
+        return True
+    supplied = request.headers.get("Authorization", "")
+    return hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode())
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """The scrape endpoint. With `METRICS_TOKEN` set, a `Bearer` token is required."""
+    if not _authorised(request):
+        response = HttpResponse("metrics need a bearer token\n", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = prometheus_client.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(_collector)
+    else:
+        registry = prometheus_client.REGISTRY
+    body = prometheus_client.generate_latest(registry)
+    response = HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)
+    response["Cache-Control"] = "no-store"
+    return response

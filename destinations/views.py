@@ -1,0 +1,179 @@
+"""Public pages: the board, a destination's page, the changes list and a notice's page.
+
+Views parse parameters, call one selector and render. Bad parameters get a friendly 400 page;
+unknown destinations and notices a clear 404. Board and destination pages are served through the
+status cache (see destinations/caching.py): a cached copy or a 304 costs no database query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.validators import RegexValidator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from destinations import selectors
+from destinations.api.filters import parse_moment
+from destinations.caching import PER_REQUEST_MARKER, cached_page
+from destinations.models import CurrentStatus, Destination, DestinationKind, Status
+from destinations.timeline_svg import timeline_picture
+
+SUBSCRIBE_BOX_TEMPLATE = "advisories/subscribe_box.html"
+CHANGES_PER_PAGE = 50
+
+KNOWN_STATUSES = [(value, label) for value, label in Status.choices if value != Status.UNKNOWN]
+
+
+class AtParam(forms.Form):
+    at = forms.CharField(required=False, max_length=40, label="As of (UTC date)")
+
+    def clean_at(self) -> datetime | None:
+        value = self.cleaned_data.get("at")
+        if not value:
+            return None
+        try:
+            return parse_moment(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class BoardParams(AtParam):
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *KNOWN_STATUSES])
+    country = forms.CharField(
+        required=False,
+        validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter ISO 3166-1 code.")],
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *DestinationKind.choices])
+
+    def clean_country(self) -> str:
+        return (self.cleaned_data.get("country") or "").upper()
+
+
+class PageParam(forms.Form):
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+
+
+def bad_parameters(request: HttpRequest, form: forms.Form) -> HttpResponse:
+    """A friendly 400: what was wrong, and a way back. Never a 500 for a bad query string."""
+    problems = [
+        (form.fields[name].label or name if name in form.fields else name, message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+    return render(
+        request,
+        "destinations/bad_request.html",
+        {"problems": problems, "path": request.path},
+        status=400,
+    )
+
+
+def _subscribe_box(request: HttpRequest, context: dict) -> str:
+    return render_to_string(SUBSCRIBE_BOX_TEMPLATE, context, request=request)
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    params = BoardParams(request.GET)
+    if not params.is_valid():
+        return bad_parameters(request, params)
+    data = params.cleaned_data
+
+    def render_board() -> tuple[str, dict]:
+        groups = selectors.board(
+            at=data["at"],
+            status=data["status"] or None,
+            country=data["country"] or None,
+            kind=data["kind"] or None,
+            query=data["q"] or None,
+        )
+        countries = sorted(
+            {
+                code
+                for code in CurrentStatus.objects.exclude(status=Status.UNKNOWN)
+                .values_list("destination__country_code", flat=True)
+                .distinct()
+                if code
+            }
+            | ({data["country"]} if data["country"] else set()),
+            key=selectors.country_name,
+        )
+        context = {
+            "groups": groups,
+            "count": sum(len(group.destinations) for group in groups),
+            "params": params,
+            "filters": data,
+            "filtered": any(data[name] for name in ("q", "status", "country", "kind")),
+            "at": data["at"],
+            "countries": [(code, selectors.country_name(code)) for code in countries],
+            "statuses": KNOWN_STATUSES,
+            "kinds": DestinationKind.choices,
+            "last_reconciled_at": selectors.last_reconciled_at(),
+            "generated_at": timezone.now(),
+            "per_request_marker": PER_REQUEST_MARKER,
+        }
+        box = {"scope_kind": "all", "scope_value": "", "scope_name": "every destination"}
+        if data["country"]:
+            box = {
+                "scope_kind": "country",
+                "scope_value": data["country"],
+                "scope_name": selectors.country_name(data["country"]),
+            }
+        return render_to_string("destinations/board.html", context), box
+
+    return cached_page(request, render=render_board, per_request=_subscribe_box)
+
+
+def destination_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    params = AtParam(request.GET)
+    if not params.is_valid():
+        return bad_parameters(request, params)
+    at = params.cleaned_data["at"]
+
+    def render_destination() -> tuple[str, dict]:
+        destination = get_object_or_404(Destination.objects.select_related("parent"), slug=slug)
+        now = timezone.now()
+        overview = selectors.destination_overview(destination=destination, at=at, now=now)
+        context = {
+            "overview": overview,
+            "destination": destination,
+            "at": at,
+            "params": params,
+            "picture": timeline_picture(overview),
+            "country_name": selectors.country_name(destination.country_code),
+            "generated_at": now,
+            "per_request_marker": PER_REQUEST_MARKER,
+        }
+        box = {
+            "scope_kind": "destination",
+            "scope_value": destination.slug,
+            "scope_name": destination.name,
+        }
+        return render_to_string("destinations/destination_detail.html", context), box
+
+    return cached_page(request, render=render_destination, per_request=_subscribe_box)
+
+
+def changes(request: HttpRequest) -> HttpResponse:
+    params = PageParam(request.GET)
+    if not params.is_valid():
+        return bad_parameters(request, params)
+    paginator = Paginator(selectors.recent_changes(), CHANGES_PER_PAGE)
+    try:
+        page = paginator.page(params.cleaned_data["page"] or 1)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("There is no such page of changes.") from None
+    return render(request, "destinations/changes.html", {"page": page})
+
+
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from advisories.models import Notice
+
+    notice = get_object_or_404(Notice.objects.select_related("source"), pk=pk)
+    claims = notice.claims.select_related("destination").order_by("start", "id")
+    return render(request, "destinations/notice_detail.html", {"notice": notice, "claims": claims})
