@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format install bench clean
+.PHONY: run test lint format install bench audit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## audit: known vulnerabilities in the pinned dependencies (asks PyPI's vulnerability data);
+## --strict fails when a package could not be checked, so "clean" never means "not looked at"
+audit: install
+	$(BIN)/pip-audit --strict --skip-editable --desc on
 
 bench: install
 	@for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -1,6 +1,13 @@
 from django.contrib import admin
 
+from advisories import alerts_admin  # noqa: F401  (registers the alerts models)
 from advisories.models import Claim, CuratorOverride, Notice, Source, UnmatchedPlace
+from advisories.reconciliation_admin import (
+    OverrideAdminMixin,
+    accept_claims,
+    other_side,
+    reject_claims,
+)
 
 
 @admin.register(Source)
@@ -74,16 +81,35 @@ class ClaimAdmin(admin.ModelAdmin):
     list_select_related = ["destination", "notice"]
     raw_id_fields = ["notice", "destination", "reviewed_by"]
     filter_horizontal = ["changes"]
+    # The review queue: filter on review state, compare both sides, accept or reject with a note.
+    actions = [accept_claims, reject_claims]
+    readonly_fields = [other_side]
+
+
+@admin.action(description="Create a destination (kind: site) from each selected place")
+def create_destinations_from_places(modeladmin, request, queryset):
+    from advisories.extraction_service import unmatched_place_create_destination
+
+    created = [
+        unmatched_place_create_destination(place=place)
+        for place in queryset.filter(resolved_destination__isnull=True)
+    ]
+    modeladmin.message_user(
+        request, f"Created {len(created)} destination(s); edit their kind and parent if needed."
+    )
 
 
 @admin.register(UnmatchedPlace)
 class UnmatchedPlaceAdmin(admin.ModelAdmin):
     list_display = ["name", "seen_count", "created_at", "resolved_destination"]
+    list_filter = [("resolved_destination", admin.EmptyFieldListFilter)]
     search_fields = ["name", "sentence"]
+    readonly_fields = ["normalised", "first_notice", "sentence", "seen_count", "created_at"]
+    actions = [create_destinations_from_places]
 
 
 @admin.register(CuratorOverride)
-class CuratorOverrideAdmin(admin.ModelAdmin):
+class CuratorOverrideAdmin(OverrideAdminMixin, admin.ModelAdmin):
     list_display = [
         "destination",
         "audience",

@@ -57,12 +57,16 @@ class Rule(StrEnum):
     CONFIRMATION = "confirmation"
     FUTURE = "future_dated"
     OUTRANKED = "outranked"
+    WEAK = "weak_evidence"
     CONTESTED = "contested"
     AWAITING_REVIEW = "awaiting_review"
     REJECTED = "rejected"
     AUDIENCE_SPECIFIC = "audience_specific"
     OVERRIDDEN = "overridden"
 
+
+# Rules that hold an automatic claim back; such claims join the review queue.
+HELD_RULES = frozenset({Rule.OUTRANKED, Rule.CONTESTED, Rule.WEAK})
 
 # Entries whose rule says they were derived from claims; only these are re-dated by corrections.
 _CLAIM_RULES = frozenset({Rule.STATUS_CHANGE, Rule.BACKFILL, Rule.CURATOR_ACCEPTED})
@@ -75,8 +79,13 @@ class Policy:
     merge_window: timedelta = timedelta(days=3)
     conflict_window: timedelta = timedelta(days=7)
     authority_window: timedelta = timedelta(days=30)
-    # Authorities closer than this are "similar" (official 100, operator 60, news 40, other 20).
-    authority_margin: int = 20
+    # Authorities closer than this are "similar" (official 100, operator 60, news 40, other 20):
+    # an official source clearly outranks the rest, which are each other's peers.
+    authority_margin: int = 30
+    # An automatic event must be more likely than not to change a status on its own; weaker
+    # evidence (one hedged report) waits for a curator. Its combined confidence counts, so
+    # several independent reports of one event can carry it.
+    min_change_confidence: float = 0.5
     # A change that becomes current alerts subscribers only if it took effect this recently.
     alert_window: timedelta = timedelta(days=7)
 
@@ -191,10 +200,13 @@ class Decision:
     claim_fates: dict[int, tuple[str, str]]
     # When the decision will change by the passing of time alone (future claims, override ends).
     next_check_at: datetime | None
+    # Automatic claims the policy held back: they must now wait in the review queue
+    # (review state "needs_review"); the decision above already treats them so.
+    queued_claim_ids: tuple[int, ...] = ()
 
     @property
     def writes_anything(self) -> bool:
-        return bool(self.entries or self.links)
+        return bool(self.entries or self.links or self.queued_claim_ids)
 
 
 @dataclass(eq=False)
@@ -225,10 +237,54 @@ def decide(
     now: datetime,
     policy: Policy = DEFAULT_POLICY,
 ) -> Decision:
-    """Decide what must be written for one (destination, audience). Pure and deterministic."""
+    """Decide what must be written for one (destination, audience). Pure and deterministic.
+
+    Claims the policy holds back go to the review queue, where they no longer count until a
+    curator accepts them. Removing them can free other events they were contesting, so the
+    decision is repeated until no further claim is held: the result is the state the next run
+    will find, which is what makes a second run write nothing.
+    """
     claims = sorted(claims, key=lambda c: (c.effective_at, c.id))
     overrides = sorted(overrides, key=lambda o: (o.starts_at, o.id))
     recorded = list(timeline)
+    queued: dict[int, tuple[str, str]] = {}
+    while True:
+        decision = _decide_once(claims, overrides, recorded, now, policy)
+        newly = {
+            claim.id: decision.claim_fates[claim.id]
+            for claim in claims
+            # An inherited claim belongs to the all-foreigners timeline: it is held here each
+            # time, but only its own audience's decision may queue it.
+            if claim.review_state == Review.AUTO
+            and not claim.inherited
+            and decision.claim_fates.get(claim.id, ("",))[0] in HELD_RULES
+        }
+        if not newly:
+            break
+        queued.update(newly)
+        claims = [
+            replace(c, review_state=Review.NEEDS_REVIEW) if c.id in newly else c for c in claims
+        ]
+    if not queued:
+        return decision
+    fates = {**decision.claim_fates, **queued}
+    review = tuple(sorted(set(decision.review_claim_ids) | set(queued)))
+    return replace(
+        decision,
+        claim_fates=fates,
+        review_claim_ids=review,
+        in_review=True,
+        queued_claim_ids=tuple(sorted(queued)),
+    )
+
+
+def _decide_once(
+    claims: list[ClaimInput],
+    overrides: list[OverrideInput],
+    recorded: list[RecordedEntry],
+    now: datetime,
+    policy: Policy,
+) -> Decision:
     fates: dict[int, tuple[str, str]] = {}
     notes: list[Explanation] = []
 
@@ -387,7 +443,10 @@ def _prefer_specific_audience(
             (
                 s
                 for s in specific
-                if s.status != event.status and abs(s.at - event.at) <= policy.conflict_window
+                if s.status != event.status
+                and abs(s.at - event.at) <= policy.conflict_window
+                # A clearly more authoritative general statement still covers this audience.
+                and event.authority - s.authority < policy.authority_margin
             ),
             None,
         )
@@ -450,6 +509,15 @@ def _resolve(
             e.note = "a curator accepted a claim of this event"
             apply(i, e)
             continue
+        if e.confidence < policy.min_change_confidence:
+            hold(
+                i,
+                e,
+                Rule.WEAK,
+                f"{e.status} rests on weak evidence (confidence {e.confidence} below "
+                f"{policy.min_change_confidence}); held for review",
+            )
+            continue
         recent = next(
             (h for h in run if outranks(h, e) and e.at - h.at <= policy.authority_window), None
         )
@@ -474,7 +542,7 @@ def _resolve(
             and (
                 f.accepted
                 or (j < i and outcome.get(j) in ("applied", Rule.CONTESTED))
-                or (j > i and upcoming[j] is None)
+                or (j > i and upcoming[j] is None and f.confidence >= policy.min_change_confidence)
             )
         ]
         if rivals:

@@ -1,6 +1,13 @@
 """Public page routes of this app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from advisories import alerts_views
 
 app_name = "advisories"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("alerts/subscribe/", alerts_views.subscribe, name="subscribe"),
+    path("alerts/confirm/<str:token>/", alerts_views.confirm, name="confirm"),
+    path("alerts/manage/<str:token>/", alerts_views.manage, name="manage"),
+    path("alerts/unsubscribe/<str:token>/", alerts_views.unsubscribe, name="unsubscribe"),
+]

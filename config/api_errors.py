@@ -34,7 +34,9 @@ def _first_message(detail: Any) -> str:
 
 
 def _codes(detail: Any) -> Any:
-    return detail.get_codes() if hasattr(detail, "get_codes") else "error"
+    if isinstance(detail, exceptions.ErrorDetail):
+        return detail.code
+    return "error"
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:

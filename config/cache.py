@@ -31,14 +31,19 @@ _state_lock = threading.Lock()
 class ResilientRedisCache(RedisCache):
     """Django's RedisCache whose every operation turns "Redis unreachable" into a miss or no-op.
 
-    `add` answers False while Redis is down: code that uses `add` as a lock then behaves as if
-    someone else held it, which never lets two runs overlap. `incr` raises ValueError, as it does
-    for a missing key.
+    OPTIONS may hold `RETRY_AFTER_SECONDS` (how long to stop trying after a failure) and
+    `INVALIDATE_ON_RECOVERY` (keys deleted when Redis answers again after a failure).
+
+    `add` answers True while Redis is down, as it would for an absent key: a lock taken with
+    `add` only saves overlapping work (row locks and unique constraints keep the data right), so
+    during an outage work goes ahead rather than stopping altogether. `incr` raises ValueError,
+    as it does for a missing key.
     """
 
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS", {}))
         self._retry_after = float(options.pop("RETRY_AFTER_SECONDS", 5.0))
+        self._invalidate_on_recovery = tuple(options.pop("INVALIDATE_ON_RECOVERY", ()))
         super().__init__(server, {**params, "OPTIONS": options})
         self._breaker_key = str(server)
 
@@ -60,8 +65,24 @@ class ResilientRedisCache(RedisCache):
     def _succeeded(self) -> None:
         if self._breaker_key in _down_until:
             with _state_lock:
-                if _down_until.pop(self._breaker_key, None) is not None:
-                    logger.warning("cache reachable again")
+                recovered = _down_until.pop(self._breaker_key, None) is not None
+            if recovered:
+                logger.warning("cache reachable again")
+                self._forget_stale_keys()
+
+    def _forget_stale_keys(self) -> None:
+        """Drop keys whose updates may have been lost while Redis was unreachable.
+
+        A cache version bumped during the outage never reached Redis; pages cached under the old
+        version would be served again once it is back. Deleting the version key makes the next
+        reader start a new one, so nothing cached before the outage is served after it.
+        """
+        for key in self._invalidate_on_recovery:
+            try:
+                super().delete(key)
+            except UNREACHABLE as error:
+                self._failed("invalidate", error)
+                return
 
     def _guard(self, operation: str, call, fallback):
         if self._is_open():
@@ -102,7 +123,7 @@ class ResilientRedisCache(RedisCache):
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._guard(
-            "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False
+            "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), True
         )
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):

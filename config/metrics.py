@@ -15,7 +15,6 @@ import logging
 import os
 
 import prometheus_client
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
@@ -35,16 +34,6 @@ TASK_DURATION = Histogram(
     ["task"],
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900),
 )
-
-
-def _status_field(model) -> str | None:
-    for name in ("status", "state"):
-        try:
-            model._meta.get_field(name)
-        except Exception:  # noqa: S112 - FieldDoesNotExist: try the next spelling
-            continue
-        return name
-    return None
 
 
 class DomainCollector:
@@ -70,39 +59,28 @@ class DomainCollector:
         yield from families
 
     def _families(self):
-        Notice = apps.get_model("advisories", "Notice")
-        Claim = apps.get_model("advisories", "Claim")
-        Source = apps.get_model("advisories", "Source")
-        Destination = apps.get_model("destinations", "Destination")
+        from advisories.models import Claim, Delivery, Notice, ReviewState, Source
+        from destinations.models import Destination
 
-        notices = GaugeMetricFamily(
-            "portcullis_notices", "Notices stored, by processing state.", labels=["state"]
+        yield _by_state(
+            "portcullis_notices",
+            "Notices stored, by processing state.",
+            Notice.objects.values_list("state").annotate(n=Count("id")).order_by(),
+            always=("pending", "extracted", "failed"),
         )
-        by_state = dict(Notice.objects.values_list("state").annotate(n=Count("id")).order_by())
-        for state in ("pending", "extracted", "failed"):
-            notices.add_metric([state], by_state.pop(state, 0))
-        for state, n in by_state.items():
-            notices.add_metric([state], n)
-        yield notices
-
         pending_review = GaugeMetricFamily(
             "portcullis_claims_pending_review", "Claims waiting for a curator's decision."
         )
-        pending_review.add_metric([], Claim.objects.filter(review_state="needs_review").count())
+        pending_review.add_metric(
+            [], Claim.objects.filter(review_state=ReviewState.NEEDS_REVIEW).count()
+        )
         yield pending_review
-
-        Delivery = _delivery_model()
-        if Delivery is not None:
-            field = _status_field(Delivery)
-            deliveries = GaugeMetricFamily(
-                "portcullis_deliveries", "Alert deliveries, by state.", labels=["state"]
-            )
-            counts = dict(Delivery.objects.values_list(field).annotate(n=Count("pk")).order_by())
-            for state in ("pending", "sent", "failed"):
-                deliveries.add_metric([state], counts.pop(state, 0))
-            for state, n in counts.items():
-                deliveries.add_metric([str(state)], n)
-            yield deliveries
+        yield _by_state(
+            "portcullis_deliveries",
+            "Alert and digest deliveries, by state.",
+            Delivery.objects.values_list("state").annotate(n=Count("id")).order_by(),
+            always=("pending", "sending", "sent", "failed"),
+        )
 
         last = GaugeMetricFamily(
             "portcullis_last_success_timestamp_seconds",
@@ -116,13 +94,15 @@ class DomainCollector:
         yield last
 
 
-def _delivery_model():
-    for label in ("advisories", "alerts"):
-        try:
-            return apps.get_model(label, "Delivery")
-        except LookupError:
-            continue
-    return None
+def _by_state(name: str, documentation: str, rows, *, always: tuple[str, ...]):
+    """A gauge per state; the usual states are always present, at 0, so alerts can use them."""
+    family = GaugeMetricFamily(name, documentation, labels=["state"])
+    counts = dict(rows)
+    for state in always:
+        family.add_metric([state], counts.pop(state, 0))
+    for state, n in counts.items():
+        family.add_metric([str(state)], n)
+    return family
 
 
 _collector = DomainCollector()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from config.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -60,6 +62,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that does not answer fails the request in seconds instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # APPS
@@ -79,17 +85,27 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "destinations",
     "advisories",
+    "django_prometheus",
+    "config.apps.OpsConfig",
 ]
 
 MIDDLEWARE = [
+    # Probes first: an orchestrator calls them by IP over plain HTTP (see config/health.py).
+    "config.health.HealthProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Repeat readers of the board and destination pages are answered from the page cache here.
+    "destinations.caching.CachedStatusPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -138,10 +154,17 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down means "no cache", never a failed page (config/cache.py).
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portcullis"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
+                "RETRY_AFTER_SECONDS": 5,
+                # A version bump lost during an outage must not revive pages cached before it.
+                "INVALIDATE_ON_RECOVERY": ["portcullis:status-version"],
+            },
         }
     }
 else:
@@ -157,7 +180,12 @@ else:
 # ------------------------------------------------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Enqueuing from a web request must fail fast, not hang, when Redis is down.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed"):
@@ -180,6 +208,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=14 * 60)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Worker and beat log through LOGGING below (JSON lines with task ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 RECONCILE_INTERVAL = timedelta(seconds=env.int("RECONCILE_INTERVAL_SECONDS", default=300))
 FEED_POLL_INTERVAL = timedelta(seconds=env.int("FEED_POLL_INTERVAL_SECONDS", default=60))
@@ -190,6 +220,18 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-sweep": {"task": "advisories.tasks.alerts_sweep", "schedule": ALERTS_SWEEP_INTERVAL},
     # Hourly, for yesterday (UTC): idempotent, so a beat that was down at midnight catches up.
     "alerts-digest": {"task": "advisories.tasks.alerts_digest", "schedule": timedelta(hours=1)},
+}
+
+# RECONCILIATION
+# ------------------------------------------------------------------------------
+# The policy's numbers (advisories.reconciliation.Policy); see that module for what each means.
+RECONCILIATION = {
+    "MERGE_WINDOW_DAYS": env.float("RECONCILE_MERGE_WINDOW_DAYS", default=3),
+    "CONFLICT_WINDOW_DAYS": env.float("RECONCILE_CONFLICT_WINDOW_DAYS", default=7),
+    "AUTHORITY_WINDOW_DAYS": env.float("RECONCILE_AUTHORITY_WINDOW_DAYS", default=30),
+    "AUTHORITY_MARGIN": env.int("RECONCILE_AUTHORITY_MARGIN", default=30),
+    "MIN_CHANGE_CONFIDENCE": env.float("RECONCILE_MIN_CHANGE_CONFIDENCE", default=0.5),
+    "ALERT_WINDOW_DAYS": env.float("RECONCILE_ALERT_WINDOW_DAYS", default=7),
 }
 
 # EMAIL
@@ -256,6 +298,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the status vocabulary wherever it appears (status, previous_status, ...).
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "destinations.models.Status"},
 }
 
 # INGEST AND EXTRACTION
@@ -281,18 +325,23 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Content-Security-Policy (config/security.py): same-origin only; the API docs pages need inline
+# bootstrap code and get a relaxed policy on their paths alone.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+CSP_RELAXED_PATH_PREFIXES = ["/api/v1/docs/", "/api/v1/redoc/"]
+
+# OPERATIONS
+# ------------------------------------------------------------------------------
+# With a token set, /metrics needs "Authorization: Bearer <token>" (Prometheus' bearer_token).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# One JSON object per line (with request and task ids) unless LOG_FORMAT=plain; plain is the
+# default only with DEBUG, for a developer's terminal.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise environ.ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)

@@ -16,6 +16,7 @@ that bypass `save()` (`QuerySet.update`, `bulk_create`) must call
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -23,13 +24,14 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.utils.http import parse_etags, quote_etag
 
 VERSION_KEY = "portcullis:status-version"
 PAGE_TTL_SECONDS = 15 * 60
-# Replaced per request after a cached page is read: the only part of a page that is per reader
-# (the subscribe form carries the reader's CSRF token).
-PER_REQUEST_MARKER = "<!--portcullis:per-request-->"
+# Stands in for the reader's CSRF token in cached pages (the subscribe form's only per-reader
+# part); replaced on every response. Letters and digits only, so escaping never alters it.
+CSRF_MARKER = "PORTCULLISCSRFTOKENMARKER"
 
 
 def _new_version() -> str:
@@ -103,30 +105,58 @@ def _not_modified_response(etag: str) -> HttpResponse:
     return response
 
 
+# Per-process copies of rendered pages, checked against the shared version on every request.
+_local_pages: dict[str, tuple[str, str]] = {}
+LOCAL_PAGES_MAX = 256
+
+
+def _remember(key: str, entry: tuple[str, str]) -> None:
+    _local_pages.pop(key, None)
+    _local_pages[key] = entry
+    while len(_local_pages) > LOCAL_PAGES_MAX:
+        try:
+            _local_pages.pop(next(iter(_local_pages)))
+        except (StopIteration, KeyError, RuntimeError):
+            break
+
+
 def cached_page(
     request: HttpRequest,
     *,
-    render: Callable[[], tuple[str, dict]],
-    per_request: Callable[[HttpRequest, dict], str] | None = None,
+    render: Callable[[], str | HttpResponse],
 ) -> HttpResponse:
     """Serve a page from the cache, answering 304 when the reader already has this version.
 
-    `render` returns (html, per-request context); it runs only on a cache miss. The per-request
-    part, built from that context, is spliced in at `PER_REQUEST_MARKER` on every response.
+    Each copy records the version it was rendered at and is used only while that is still the
+    shared cache's current version, which is read on every request (one small cache GET). Copies
+    live in the shared cache and, to spare moving the HTML over the network each time, in a
+    small per-process table too. The version is read *before* rendering, so a bump during a
+    render makes that copy stale at once.
+
+    `render` runs only on a miss. It returns the page's HTML, or a response (a 400 for bad
+    parameters) that is passed through and never cached: only pages rendered from valid
+    parameters are ever stored, so a hit needs no parameter parsing. The one per-reader part of a
+    page, the CSRF token of its subscribe form, is written as `CSRF_MARKER` and filled in here.
     """
+    path_hash = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    key = f"portcullis:page:{path_hash}"
     version = status_cache_version()
     etag = etag_for(request, version)
     if not_modified(request, etag):
         return _not_modified_response(etag)
-    path_hash = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    key = f"portcullis:page:{version}:{path_hash}"
-    entry = cache.get(key)
-    if entry is None:
-        entry = render()
-        cache.set(key, entry, PAGE_TTL_SECONDS)
-    html, per_request_context = entry
-    if per_request is not None and PER_REQUEST_MARKER in html:
-        html = html.replace(PER_REQUEST_MARKER, per_request(request, per_request_context), 1)
+    entry = _local_pages.get(key)
+    if entry is None or entry[0] != version:
+        entry = cache.get(key)
+        if entry is None or entry[0] != version:
+            rendered = render()
+            if isinstance(rendered, HttpResponse):
+                return rendered
+            entry = (version, rendered)
+            cache.set(key, entry, PAGE_TTL_SECONDS)
+        _remember(key, entry)
+    html = entry[1]
+    if CSRF_MARKER in html:
+        html = html.replace(CSRF_MARKER, get_token(request))
     response = HttpResponse(html)
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
@@ -156,3 +186,54 @@ def with_etag(view: Callable) -> Callable:
         if hasattr(view, attribute):
             setattr(wrapped, attribute, getattr(view, attribute))
     return wrapped
+
+
+_CACHED_PATHS = re.compile(r"^/(?:destinations/[-a-zA-Z0-9_]+/)?$")
+
+
+class CachedStatusPageMiddleware:
+    """Answer a repeat reader of the board or a destination page before the rest of the stack.
+
+    Placed right after WhiteNoise: for a GET whose page this process already holds at the
+    current status version, and whose reader already has a CSRF cookie (so no cookie needs
+    setting), the page is answered here with the reader's masked token, at the cost of one small
+    cache GET, like a static file. Anything else (first visit, cache miss, bad parameters, other
+    paths) goes down the normal stack unchanged. Security and CSP headers still apply: their
+    middleware wraps this one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in ("GET", "HEAD") and _CACHED_PATHS.match(request.path_info):
+            response = self._from_cache(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _from_cache(self, request: HttpRequest) -> HttpResponse | None:
+        from django.conf import settings
+        from django.middleware.csrf import _mask_cipher_secret
+
+        secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        if len(secret) != 32 or not secret.isalnum() or settings.CSRF_USE_SESSIONS:
+            return None
+        full_path = request.get_full_path()
+        path_hash = hashlib.blake2b(full_path.encode(), digest_size=16).hexdigest()
+        entry = _local_pages.get(f"portcullis:page:{path_hash}")
+        if entry is None:
+            return None
+        version = status_cache_version()
+        if entry[0] != version:
+            return None
+        etag = etag_for(request, version)
+        if not_modified(request, etag):
+            response = _not_modified_response(etag)
+        else:
+            response = HttpResponse(entry[1].replace(CSRF_MARKER, _mask_cipher_secret(secret)))
+            response["ETag"] = etag
+            response["Cache-Control"] = "no-cache"
+        response["Vary"] = "Cookie"
+        response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        return response

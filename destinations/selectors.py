@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import pycountry
-from django.db.models import F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models import Case, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 
 from destinations.models import (
@@ -60,10 +60,18 @@ def country_name(code: str) -> str:
     """A readable country name for an ISO code, without touching the database."""
     if not code:
         return "Other places"
+    from destinations.gazetteer import COMMON_ALIASES, DISPLAY_NAMES
+
+    if code in DISPLAY_NAMES:
+        return DISPLAY_NAMES[code]
     country = pycountry.countries.get(alpha_2=code)
     if country is None:
         return code
-    return getattr(country, "common_name", None) or country.name
+    name = getattr(country, "common_name", None) or country.name
+    # ISO's inverted names ("Korea, Democratic People's Republic of") read badly as headings.
+    if "," in name and COMMON_ALIASES.get(code):
+        return COMMON_ALIASES[code][0]
+    return name
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,45 @@ def latest_changes_as_of(*, at: datetime, destination_filter: Q | None = None) -
     )
 
 
+BOARD_PAGE_SIZE = 50
+
+
+@dataclass
+class BoardPage:
+    """One page of the board: destinations grouped by country, and where this page sits."""
+
+    groups: list[CountryGroup]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.destinations) for group in self.groups)
+
+
+def _board_sort_key(destination: Destination) -> tuple:
+    return (
+        destination.country_code == "",
+        destination.country_code,
+        destination.kind != DestinationKind.COUNTRY,
+        destination.name,
+        destination.pk,
+    )
+
+
 def board(
     *,
     at: datetime | None = None,
@@ -155,46 +202,70 @@ def board(
     country: str | None = None,
     kind: str | None = None,
     query: str | None = None,
-) -> list[CountryGroup]:
-    """Every destination with a known status, grouped by country, in one query.
+    page: int = 1,
+    per_page: int = BOARD_PAGE_SIZE,
+) -> BoardPage:
+    """Destinations with a known status, grouped by country (by ISO code), one page at a time.
 
-    Without `at` it reads the CurrentStatus projection; with `at` it reads the history as it
-    stood then. A status filter keeps destinations that have that status for any audience and
-    shows only those audiences.
+    Without `at` it reads the CurrentStatus projection and pages in SQL: a count, the page's
+    destinations, their statuses (three queries whatever the size). With `at` it reads the
+    history as it stood then in one window-function query and pages in memory. A status filter
+    keeps destinations that have that status for any audience and shows only those audiences.
     """
+    conditions = _destination_conditions(prefix="", country=country, kind=kind, query=query)
+    offset = (page - 1) * per_page
     rows: list[tuple[Destination, AudienceStatus]] = []
     if at is None:
-        current = current_statuses().filter(
-            _destination_conditions(prefix="destination__", country=country, kind=kind, query=query)
+        known = CurrentStatus.objects.filter(destination=OuterRef("pk")).exclude(
+            status=Status.UNKNOWN
+        )
+        if status:
+            known = known.filter(status=status)
+        destinations = (
+            Destination.objects.filter(conditions)
+            .filter(Exists(known))
+            .annotate(
+                no_country=Case(When(country_code="", then=1), default=0),
+                not_country=Case(When(kind=DestinationKind.COUNTRY, then=0), default=1),
+            )
+            .order_by("no_country", "country_code", "not_country", "name", "id")
+        )
+        total = destinations.count()
+        chosen = {d.pk: d for d in destinations[offset : offset + per_page]} if total else {}
+        current = CurrentStatus.objects.filter(destination_id__in=list(chosen)).exclude(
+            status=Status.UNKNOWN
         )
         if status:
             current = current.filter(status=status)
         for row in current:
-            rows.append(
-                (
-                    row.destination,
-                    AudienceStatus(
-                        audience=row.audience,
-                        status=row.status,
-                        since=row.since,
-                        summary=row.summary,
-                        change_id=row.change_id,
-                        last_confirmed_at=row.last_confirmed_at,
-                        in_review=row.in_review,
-                    ),
-                )
-            )
+            rows.append((chosen[row.destination_id], _from_current(row)))
     else:
-        conditions = _destination_conditions(
+        history_conditions = _destination_conditions(
             prefix="destination__", country=country, kind=kind, query=query
         )
-        for change in latest_changes_as_of(at=at, destination_filter=conditions):
+        for change in latest_changes_as_of(at=at, destination_filter=history_conditions):
             # Filtered here, not in SQL: a WHERE on status would pick the latest entry *with*
             # that status instead of asking whether the latest entry has it.
             if change.status == Status.UNKNOWN or (status and change.status != status):
                 continue
             rows.append((change.destination, _from_change(change)))
-    return _group_by_country(rows)
+        ordered = sorted({d.pk: d for d, _ in rows}.values(), key=_board_sort_key)
+        total = len(ordered)
+        keep = {d.pk for d in ordered[offset : offset + per_page]}
+        rows = [(d, s) for d, s in rows if d.pk in keep]
+    return BoardPage(groups=_group_by_country(rows), total=total, number=page, per_page=per_page)
+
+
+def _from_current(row: CurrentStatus) -> AudienceStatus:
+    return AudienceStatus(
+        audience=row.audience,
+        status=row.status,
+        since=row.since,
+        summary=row.summary,
+        change_id=row.change_id,
+        last_confirmed_at=row.last_confirmed_at,
+        in_review=row.in_review,
+    )
 
 
 def _from_change(change: StatusChange) -> AudienceStatus:
@@ -223,7 +294,7 @@ def _group_by_country(rows: list[tuple[Destination, AudienceStatus]]) -> list[Co
         group.destinations.sort(
             key=lambda e: (e.destination.kind != DestinationKind.COUNTRY, e.destination.name)
         )
-    return sorted(groups.values(), key=lambda g: (g.code == "", g.name))
+    return sorted(groups.values(), key=lambda g: (g.code == "", g.code))
 
 
 def last_reconciled_at() -> datetime | None:

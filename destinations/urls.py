@@ -1,6 +1,20 @@
-"""Public page routes of this app."""
+"""Public page routes: the board, destination pages, changes, notices and Atom feeds."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from destinations import feeds, views
 
 app_name = "destinations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("destinations/<slug:slug>/", views.destination_detail, name="detail"),
+    path("changes/", views.changes, name="changes"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("feeds/changes/", feeds.ChangesFeed(), name="feed-changes"),
+    path(
+        "feeds/destinations/<slug:slug>/",
+        feeds.DestinationChangesFeed(),
+        name="feed-destination",
+    ),
+    path("feeds/countries/<str:code>/", feeds.CountryChangesFeed(), name="feed-country"),
+]

@@ -15,11 +15,12 @@ from django.core.validators import RegexValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from destinations import selectors
 from destinations.api.filters import parse_moment
-from destinations.caching import PER_REQUEST_MARKER, cached_page
+from destinations.caching import CSRF_MARKER, cached_page
 from destinations.models import CurrentStatus, Destination, DestinationKind, Status
 from destinations.timeline_svg import timeline_picture
 
@@ -50,6 +51,7 @@ class BoardParams(AtParam):
         validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter ISO 3166-1 code.")],
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *DestinationKind.choices])
+    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
 
     def clean_country(self) -> str:
         return (self.cleaned_data.get("country") or "").upper()
@@ -74,89 +76,99 @@ def bad_parameters(request: HttpRequest, form: forms.Form) -> HttpResponse:
     )
 
 
-def _subscribe_box(request: HttpRequest, context: dict) -> str:
-    return render_to_string(SUBSCRIBE_BOX_TEMPLATE, context, request=request)
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def board(request: HttpRequest) -> HttpResponse:
+    return cached_page(request, render=lambda: _render_board(request))
+
+
+def _render_board(request: HttpRequest) -> str | HttpResponse:
     params = BoardParams(request.GET)
     if not params.is_valid():
         return bad_parameters(request, params)
     data = params.cleaned_data
-
-    def render_board() -> tuple[str, dict]:
-        groups = selectors.board(
-            at=data["at"],
-            status=data["status"] or None,
-            country=data["country"] or None,
-            kind=data["kind"] or None,
-            query=data["q"] or None,
-        )
-        countries = sorted(
-            {
-                code
-                for code in CurrentStatus.objects.exclude(status=Status.UNKNOWN)
-                .values_list("destination__country_code", flat=True)
-                .distinct()
-                if code
-            }
-            | ({data["country"]} if data["country"] else set()),
-            key=selectors.country_name,
-        )
-        context = {
-            "groups": groups,
-            "count": sum(len(group.destinations) for group in groups),
-            "params": params,
-            "filters": data,
-            "filtered": any(data[name] for name in ("q", "status", "country", "kind")),
-            "at": data["at"],
-            "countries": [(code, selectors.country_name(code)) for code in countries],
-            "statuses": KNOWN_STATUSES,
-            "kinds": DestinationKind.choices,
-            "last_reconciled_at": selectors.last_reconciled_at(),
-            "generated_at": timezone.now(),
-            "per_request_marker": PER_REQUEST_MARKER,
+    board_page = selectors.board(
+        at=data["at"],
+        status=data["status"] or None,
+        country=data["country"] or None,
+        kind=data["kind"] or None,
+        query=data["q"] or None,
+        page=data["page"] or 1,
+    )
+    if board_page.number > board_page.pages:
+        raise Http404("There is no such page of the board.")
+    countries = sorted(
+        {
+            code
+            for code in CurrentStatus.objects.exclude(status=Status.UNKNOWN)
+            .values_list("destination__country_code", flat=True)
+            .distinct()
+            if code
         }
-        box = {"scope_kind": "all", "scope_value": "", "scope_name": "every destination"}
-        if data["country"]:
-            box = {
-                "scope_kind": "country",
-                "scope_value": data["country"],
-                "scope_name": selectors.country_name(data["country"]),
-            }
-        return render_to_string("destinations/board.html", context), box
-
-    return cached_page(request, render=render_board, per_request=_subscribe_box)
+        | ({data["country"]} if data["country"] else set()),
+        key=selectors.country_name,
+    )
+    scope = {"scope_kind": "all", "scope_value": "", "scope_name": "every destination"}
+    if data["country"]:
+        scope = {
+            "scope_kind": "country",
+            "scope_value": data["country"],
+            "scope_name": selectors.country_name(data["country"]),
+        }
+    context = {
+        "board": board_page,
+        # Built once: reversing a URL per row is a large share of the render time.
+        "destinations_prefix": reverse("destinations:detail", kwargs={"slug": "x"})[:-2],
+        "groups": board_page.groups,
+        "count": board_page.total,
+        "page_query": _query_without_page(request),
+        "params": params,
+        "filters": data,
+        "filtered": any(data[name] for name in ("q", "status", "country", "kind")),
+        "at": data["at"],
+        "countries": [(code, selectors.country_name(code)) for code in countries],
+        "statuses": KNOWN_STATUSES,
+        "kinds": DestinationKind.choices,
+        "last_reconciled_at": selectors.last_reconciled_at(),
+        "generated_at": timezone.now(),
+        "subscribe_box": SUBSCRIBE_BOX_TEMPLATE,
+        "csrf_token": CSRF_MARKER,
+        **scope,
+    }
+    return render_to_string("destinations/board.html", context)
 
 
 def destination_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return cached_page(request, render=lambda: _render_destination(request, slug))
+
+
+def _render_destination(request: HttpRequest, slug: str) -> str | HttpResponse:
     params = AtParam(request.GET)
     if not params.is_valid():
         return bad_parameters(request, params)
     at = params.cleaned_data["at"]
-
-    def render_destination() -> tuple[str, dict]:
-        destination = get_object_or_404(Destination.objects.select_related("parent"), slug=slug)
-        now = timezone.now()
-        overview = selectors.destination_overview(destination=destination, at=at, now=now)
-        context = {
-            "overview": overview,
-            "destination": destination,
-            "at": at,
-            "params": params,
-            "picture": timeline_picture(overview),
-            "country_name": selectors.country_name(destination.country_code),
-            "generated_at": now,
-            "per_request_marker": PER_REQUEST_MARKER,
-        }
-        box = {
-            "scope_kind": "destination",
-            "scope_value": destination.slug,
-            "scope_name": destination.name,
-        }
-        return render_to_string("destinations/destination_detail.html", context), box
-
-    return cached_page(request, render=render_destination, per_request=_subscribe_box)
+    destination = get_object_or_404(Destination.objects.select_related("parent"), slug=slug)
+    now = timezone.now()
+    overview = selectors.destination_overview(destination=destination, at=at, now=now)
+    context = {
+        "overview": overview,
+        "destination": destination,
+        "at": at,
+        "params": params,
+        "picture": timeline_picture(overview),
+        "country_name": selectors.country_name(destination.country_code),
+        "generated_at": now,
+        "subscribe_box": SUBSCRIBE_BOX_TEMPLATE,
+        "csrf_token": CSRF_MARKER,
+        "scope_kind": "destination",
+        "scope_value": destination.slug,
+        "scope_name": destination.name,
+    }
+    return render_to_string("destinations/destination_detail.html", context)
 
 
 def changes(request: HttpRequest) -> HttpResponse:

@@ -76,3 +76,45 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     end = factory.LazyAttribute(lambda o: len(o.sentence))
     extractor_version = "test"
     review_state = ReviewState.AUTO
+
+
+class StatusChangeFactory(factory.django.DjangoModelFactory):
+    """A history entry written directly, as reconciliation would (publishing tests use it)."""
+
+    class Meta:
+        model = "destinations.StatusChange"
+
+    destination = factory.SubFactory(DestinationFactory)
+    audience = Audience.FOREIGN
+    status = Status.SUSPENDED
+    previous_status = Status.UNKNOWN
+    effective_at = datetime(2025, 7, 16, tzinfo=UTC)
+    recorded_at = factory.LazyAttribute(lambda o: o.effective_at)
+    summary = factory.LazyAttribute(lambda o: f"{o.destination.name} is {o.status}.")
+
+
+class CurrentStatusFactory(factory.django.DjangoModelFactory):
+    """The board's projection row; by default mirrors the change it points at."""
+
+    class Meta:
+        model = "destinations.CurrentStatus"
+
+    change = factory.SubFactory(StatusChangeFactory)
+    destination = factory.LazyAttribute(lambda o: o.change.destination)
+    audience = factory.LazyAttribute(lambda o: o.change.audience)
+    status = factory.LazyAttribute(lambda o: o.change.status)
+    since = factory.LazyAttribute(lambda o: o.change.effective_at)
+    summary = factory.LazyAttribute(lambda o: o.change.summary)
+    last_confirmed_at = factory.LazyAttribute(lambda o: o.change.effective_at)
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A confirmed subscription to everything, sent at once (alerts tests narrow it)."""
+
+    class Meta:
+        model = "advisories.Subscription"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.org")
+    scope = "all"
+    frequency = "immediate"
+    confirmed_at = datetime(2025, 7, 1, tzinfo=UTC)

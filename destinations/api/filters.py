@@ -80,10 +80,7 @@ class DestinationFilter(django_filters.FilterSet):
         if name == "audience" and status:
             return queryset  # already applied together with `status`
         rows = CurrentStatus.objects.filter(destination=OuterRef("pk"))
-        if status:
-            rows = rows.filter(status=status)
-        else:
-            rows = rows.exclude(status=Status.UNKNOWN)
+        rows = rows.filter(status=status) if status else rows.exclude(status=Status.UNKNOWN)
         if audience:
             rows = rows.filter(audience=audience)
         return queryset.filter(Exists(rows))

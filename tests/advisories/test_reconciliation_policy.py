@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -87,6 +87,11 @@ class World:
         self.timeline = apply_decision(
             timeline=self.timeline, decision=decision, first_id=len(self.timeline) + 1
         )
+        # As the service does: claims the policy held wait in the review queue.
+        self.claims = [
+            replace(c, review_state=Review.NEEDS_REVIEW) if c.id in decision.queued_claim_ids else c
+            for c in self.claims
+        ]
         return decision
 
     def public(self) -> list[tuple[str, datetime]]:
@@ -122,9 +127,7 @@ def test_claims_count_according_to_their_review_state(review, expected_public, i
 
 
 def test_claim_needing_review_that_agrees_with_the_status_does_not_put_the_pair_in_review():
-    world = World(
-        claims=[claim(1, "open", 0), claim(2, "open", 5, review=Review.NEEDS_REVIEW)]
-    )
+    world = World(claims=[claim(1, "open", 0), claim(2, "open", 5, review=Review.NEEDS_REVIEW)])
     decision = world.run(now=6)
     assert decision.in_review is False
 
@@ -282,6 +285,30 @@ def test_official_report_arriving_later_withdraws_a_contradicting_news_entry():
     decision = world.run(now=62)
     assert statuses(world) == ["restricted", "suspended"]
     assert {e.rule for e in decision.entries} == {Rule.STATUS_CHANGE, Rule.RETRACTION}
+
+
+@pytest.mark.parametrize(
+    ("confidences", "public", "in_review"),
+    [
+        pytest.param([0.42], [], True, id="one hedged report waits for a curator"),
+        pytest.param([0.42, 0.3], ["suspended"], False, id="independent reports add up"),
+        pytest.param([0.9], ["suspended"], False, id="a confident report suffices"),
+    ],
+)
+def test_weak_evidence_does_not_change_a_status_on_its_own(confidences, public, in_review):
+    world = World(
+        claims=[claim(i, "suspended", i * 0.5, confidence=c) for i, c in enumerate(confidences)]
+    )
+    decision = world.run(now=5)
+    assert statuses(world) == public
+    assert decision.in_review is in_review
+
+
+def test_weak_report_confirming_the_status_still_counts_as_confirmation():
+    world = World(claims=[claim(1, "open", 0), claim(2, "open", 20, confidence=0.2)])
+    decision = world.run(now=21)
+    assert decision.current.last_confirmed_at == day(20)
+    assert decision.in_review is False
 
 
 # --- contradictions of similar authority -------------------------------------------------------
@@ -444,6 +471,14 @@ def test_only_recent_changes_of_the_current_status_alert(now, notify):
             ["open"],
             id="a claim for this nationality wins over a general one of the same period",
         ),
+        pytest.param(
+            [
+                claim(1, "open", 0),
+                claim(2, "suspended", 4, authority=OFFICIAL, inherited=True),
+            ],
+            ["suspended"],
+            id="a clearly more authoritative general statement still covers the nationality",
+        ),
     ],
 )
 def test_general_claims_apply_to_a_nationality_unless_it_has_its_own(claims, public):
@@ -488,7 +523,7 @@ _claims = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     batches=st.lists(_claims, min_size=1, max_size=3),
     overrides=st.lists(

@@ -1,0 +1,332 @@
+"""Alerts domain logic: who a change concerns, signed links, and what the email says.
+
+Nothing here writes to the database or talks to a mail server; ``alerts_service`` does that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from advisories.models import Subscription, SubscriptionScope
+from destinations.models import Audience, Destination, Status, StatusChange
+
+# --- scope -------------------------------------------------------------------------------------
+
+_MAX_DEPTH = 12  # resort < zone < region < country: far deeper means a cycle in bad data
+
+
+def destination_ancestor_ids(destination: Destination) -> list[int]:
+    """Ids of the destinations containing this one, nearest first (one query per level)."""
+    ids: list[int] = []
+    parent_id = destination.parent_id
+    while parent_id is not None and parent_id not in ids and len(ids) < _MAX_DEPTH:
+        ids.append(parent_id)
+        parent_id = (
+            Destination.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        )
+    return ids
+
+
+def subscriptions_for_destination(
+    *, destination: Destination, frequency: str, ancestor_ids: list[int] | None = None
+) -> QuerySet[Subscription]:
+    """Active subscriptions of this frequency whose scope covers a change at ``destination``.
+
+    Scopes: everything; the destination itself; a destination containing it when the subscriber
+    asked for the places inside; the destination's country.
+    """
+    if ancestor_ids is None:
+        ancestor_ids = destination_ancestor_ids(destination)
+    covers = Q(scope=SubscriptionScope.ALL) | Q(
+        scope=SubscriptionScope.DESTINATION, destination_id=destination.pk
+    )
+    if ancestor_ids:
+        covers |= Q(
+            scope=SubscriptionScope.DESTINATION,
+            include_children=True,
+            destination_id__in=ancestor_ids,
+        )
+    if destination.country_code:
+        covers |= Q(scope=SubscriptionScope.COUNTRY, country_code=destination.country_code)
+    return Subscription.objects.active().filter(covers, frequency=frequency)
+
+
+def scope_covers(
+    subscription: Subscription, *, destination: Destination, ancestor_ids: list[int]
+) -> bool:
+    """The same rule as ``subscriptions_for_destination``, for one subscription in memory."""
+    if subscription.scope == SubscriptionScope.ALL:
+        return True
+    if subscription.scope == SubscriptionScope.DESTINATION:
+        return subscription.destination_id == destination.pk or (
+            subscription.include_children and subscription.destination_id in ancestor_ids
+        )
+    if subscription.scope == SubscriptionScope.COUNTRY:
+        return bool(destination.country_code) and (
+            subscription.country_code == destination.country_code
+        )
+    return False
+
+
+# --- signed links ------------------------------------------------------------------------------
+
+
+class TokenPurpose:
+    """One salt per purpose, so a link made for one action never authorises another."""
+
+    CONFIRM = "portcullis.alerts.confirm"
+    MANAGE = "portcullis.alerts.manage"
+    UNSUBSCRIBE = "portcullis.alerts.unsubscribe"
+
+
+class BadToken(Exception):
+    """The link was altered, forged, made for another purpose, or its subscription is gone."""
+
+
+class ExpiredToken(BadToken):
+    """The link was genuine but is older than its purpose allows."""
+
+
+def make_token(subscription: Subscription, purpose: str) -> str:
+    """A signed, timestamped token naming the subscription and its current key.
+
+    The key is random per subscription and never shown on its own: it lets a re-subscription
+    revoke every earlier link, and keeps ids from being guessable even with the secret leaked.
+    """
+    return signing.dumps([subscription.pk, subscription.key], salt=purpose, compress=False)
+
+
+def read_token(token: str, purpose: str, *, max_age: float | None = None) -> tuple[int, str]:
+    """The (subscription id, key) a token names, or BadToken/ExpiredToken."""
+    try:
+        value = signing.loads(token, salt=purpose, max_age=max_age)
+    except signing.SignatureExpired as exc:
+        raise ExpiredToken("This link has expired.") from exc
+    except (signing.BadSignature, ValueError, UnicodeError) as exc:
+        raise BadToken("This link is not valid.") from exc
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or not isinstance(value[0], int)
+        or not isinstance(value[1], str)
+    ):
+        raise BadToken("This link is not valid.")
+    return value[0], value[1]
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def destination_path(slug: str) -> str:
+    """The public page of a destination (the publishing pages own the route)."""
+    try:
+        return reverse("destinations:detail", kwargs={"slug": slug})
+    except NoReverseMatch:  # pages not mounted (an API-only deployment): the conventional path
+        return f"/destinations/{slug}/"
+
+
+@dataclass(frozen=True)
+class SubscriberLinks:
+    manage: str
+    unsubscribe: str
+
+    @classmethod
+    def for_subscription(cls, subscription: Subscription) -> SubscriberLinks:
+        manage = make_token(subscription, TokenPurpose.MANAGE)
+        unsubscribe = make_token(subscription, TokenPurpose.UNSUBSCRIBE)
+        return cls(
+            manage=absolute_url(reverse("advisories:manage", kwargs={"token": manage})),
+            unsubscribe=absolute_url(
+                reverse("advisories:unsubscribe", kwargs={"token": unsubscribe})
+            ),
+        )
+
+
+# --- content -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeContent:
+    """What an alert says about one status change; the same for every subscriber."""
+
+    change_id: int
+    destination_name: str
+    destination_url: str
+    audience: str
+    old_status: str
+    new_status: str
+    effective_at: datetime
+    summary: str
+    evidence: str = ""
+    source_name: str = ""
+    source_url: str = ""
+    notice_title: str = ""
+    extra_sources: int = 0
+
+    @property
+    def subject_line(self) -> str:
+        return f"{self.destination_name}: {self.new_status.lower()} for {self.audience}"
+
+
+def _status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+def change_content(change: StatusChange) -> ChangeContent:
+    """Build the content of an alert from a change, its destination and its best evidence.
+
+    The evidence shown is the claim from the most authoritative source (then the most confident):
+    the reader sees the strongest reason we believe the change, and a count of the others.
+    """
+    claims = list(
+        change.claims.select_related("notice__source").order_by(
+            "-notice__source__authority", "-confidence", "id"
+        )
+    )
+    best = claims[0] if claims else None
+    destination = change.destination
+    return ChangeContent(
+        change_id=change.pk,
+        destination_name=destination.name,
+        destination_url=absolute_url(destination_path(destination.slug)),
+        audience=Audience.label(change.audience),
+        old_status=_status_label(change.previous_status),
+        new_status=_status_label(change.status),
+        effective_at=change.effective_at,
+        summary=change.summary,
+        evidence=best.sentence if best else "",
+        source_name=best.notice.source.name if best else "",
+        source_url=(best.notice.url or best.notice.source.homepage) if best else "",
+        notice_title=best.notice.title if best else "",
+        extra_sources=len({c.notice.source_id for c in claims}) - 1 if claims else 0,
+    )
+
+
+def _one_line(text: str) -> str:
+    """Headers must not carry line breaks (Django refuses them); notices may contain any."""
+    return " ".join(text.split())[:200]
+
+
+def _message_id(kind: str, ident: str) -> str:
+    """Stable per delivery: a rare re-send after a crash carries the same Message-ID, which lets
+    receiving systems that deduplicate on it drop the copy."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{kind}.{ident}@{domain}>"
+
+
+def _list_unsubscribe(links: SubscriberLinks, subscription: Subscription) -> dict[str, str]:
+    targets = [f"<{links.unsubscribe}>"]
+    mailto = getattr(settings, "ALERTS_UNSUBSCRIBE_MAILTO", "")
+    if mailto:
+        targets.append(f"<mailto:{mailto}?subject=unsubscribe%20{subscription.pk}>")
+    return {
+        "List-Unsubscribe": ", ".join(targets),
+        # RFC 8058: a POST of this body to the https link unsubscribes, no login, no page.
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+
+
+@dataclass
+class _Email:
+    subject: str
+    text: str
+    html: str
+    to: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def build(self) -> EmailMultiAlternatives:
+        message = EmailMultiAlternatives(
+            subject=_one_line(self.subject),
+            body=self.text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[self.to],
+            headers=self.headers,
+        )
+        message.attach_alternative(self.html, "text/html")
+        return message
+
+
+def alert_message(
+    *, content: ChangeContent, subscription: Subscription, delivery_id: int
+) -> EmailMultiAlternatives:
+    """The email telling one subscriber about one change."""
+    links = SubscriberLinks.for_subscription(subscription)
+    context = {"c": content, "links": links, "subscription": subscription}
+    return _Email(
+        subject=content.subject_line,
+        text=render_to_string("advisories/email/alert.txt", context),
+        html=render_to_string("advisories/email/alert.html", context),
+        to=subscription.email,
+        headers={
+            **_list_unsubscribe(links, subscription),
+            "Message-ID": _message_id("alert", str(delivery_id)),
+        },
+    ).build()
+
+
+def digest_message(
+    *, contents: list[ChangeContent], subscription: Subscription, day: date, delivery_id: int
+) -> EmailMultiAlternatives:
+    """One email listing a day's changes in the subscriber's scope."""
+    links = SubscriberLinks.for_subscription(subscription)
+    context = {"changes": contents, "day": day, "links": links, "subscription": subscription}
+    count = len(contents)
+    return _Email(
+        subject=f"Portcullis daily digest, {day:%d %B %Y}: {count} status "
+        f"change{'s' if count != 1 else ''}",
+        text=render_to_string("advisories/email/digest.txt", context),
+        html=render_to_string("advisories/email/digest.html", context),
+        to=subscription.email,
+        headers={
+            **_list_unsubscribe(links, subscription),
+            "Message-ID": _message_id("digest", str(delivery_id)),
+        },
+    ).build()
+
+
+def confirmation_message(*, subscription: Subscription) -> EmailMultiAlternatives:
+    """The only email an unconfirmed address ever receives: a signed, expiring link."""
+    token = make_token(subscription, TokenPurpose.CONFIRM)
+    max_age = settings.ALERTS_CONFIRM_MAX_AGE
+    context = {
+        "subscription": subscription,
+        "confirm_url": absolute_url(reverse("advisories:confirm", kwargs={"token": token})),
+        "valid_hours": int(max_age.total_seconds() // 3600),
+    }
+    return _Email(
+        subject="Confirm your Portcullis alerts",
+        text=render_to_string("advisories/email/confirm.txt", context),
+        html=render_to_string("advisories/email/confirm.html", context),
+        to=subscription.email,
+    ).build()
+
+
+def already_subscribed_message(*, subscription: Subscription) -> EmailMultiAlternatives:
+    """Sent instead of a confirmation when the address is already subscribed to that scope, so
+    the page's answer never tells a stranger whether an address is known."""
+    links = SubscriberLinks.for_subscription(subscription)
+    context = {"subscription": subscription, "links": links}
+    return _Email(
+        subject="You are already subscribed to Portcullis alerts",
+        text=render_to_string("advisories/email/already_subscribed.txt", context),
+        html=render_to_string("advisories/email/already_subscribed.html", context),
+        to=subscription.email,
+        headers=_list_unsubscribe(links, subscription),
+    ).build()

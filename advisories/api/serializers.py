@@ -1,0 +1,188 @@
+"""Input and output shapes of the notices and sources API."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from advisories.ingest import (
+    EXTERNAL_ID_MAX_CHARS,
+    LANGUAGE_PATTERN,
+    TITLE_MAX_CHARS,
+    URL_MAX_CHARS,
+)
+from advisories.models import Claim, Notice, Source
+
+
+class NoticeIn(serializers.Serializer):
+    """POST /api/v1/notices/. Give the text as `body` (plain text) or `html`, not both."""
+
+    source = serializers.SlugField(max_length=120, help_text="Slug of a known source.")
+    url = serializers.URLField(
+        max_length=URL_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
+    title = serializers.CharField(min_length=1, max_length=TITLE_MAX_CHARS)
+    body = serializers.CharField(
+        required=False, min_length=1, help_text="The notice as plain text."
+    )
+    html = serializers.CharField(
+        required=False,
+        min_length=1,
+        help_text="The notice as HTML; reduced to plain text before storing.",
+    )
+    published_at = serializers.DateTimeField()
+    language = serializers.CharField(
+        max_length=16,
+        required=False,
+        default="en",
+        validators=[RegexValidator(LANGUAGE_PATTERN, "Give a language tag such as 'en'.")],
+    )
+    external_id = serializers.CharField(
+        max_length=EXTERNAL_ID_MAX_CHARS, required=False, allow_blank=True, default=""
+    )
+
+    def validate_source(self, value: str) -> Source:
+        source = Source.objects.filter(slug=value).first()
+        if source is None:
+            raise serializers.ValidationError(f"Unknown source {value!r}.")
+        return source
+
+    def validate_url(self, value: str) -> str:
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Give an http or https URL.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if "body" in attrs and "html" in attrs:
+            raise serializers.ValidationError(
+                {"html": ["Give the text as body or as html, not both."]}
+            )
+        if "body" not in attrs and "html" not in attrs:
+            raise serializers.ValidationError(
+                {"body": ["A notice needs its text, as body (plain text) or html."]}
+            )
+        return attrs
+
+
+class ClaimOut(serializers.ModelSerializer):
+    destination = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    destination_name = serializers.CharField(source="destination.name", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "destination",
+            "destination_name",
+            "audience",
+            "status",
+            "effective_at",
+            "confidence",
+            "sentence",
+            "start",
+            "end",
+            "category",
+            "review_state",
+            "extractor_version",
+        ]
+        read_only_fields = fields
+
+
+_URL_HELP = "An absolute http(s) URL, or empty when there is none."
+
+
+class NoticeSummaryOut(serializers.ModelSerializer):
+    """A notice in a list: everything but its text, with the number of claims read from it."""
+
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.CharField(read_only=True, help_text=_URL_HELP)
+    claim_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "source",
+            "url",
+            "external_id",
+            "title",
+            "language",
+            "published_at",
+            "fetched_at",
+            "state",
+            "extractor_version",
+            "claim_count",
+        ]
+        read_only_fields = fields
+
+
+class NoticeOut(serializers.ModelSerializer):
+    """A notice with its plain-text body and the claims extracted from it."""
+
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.CharField(read_only=True, help_text=_URL_HELP)
+    claims = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "source",
+            "url",
+            "external_id",
+            "title",
+            "body",
+            "language",
+            "published_at",
+            "fetched_at",
+            "state",
+            "extractor_version",
+            "claims",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ClaimOut(many=True))
+    def get_claims(self, notice: Notice) -> list[dict]:
+        # The ingest service hands over the claims it just wrote; reads use the prefetch.
+        claims = self.context.get("claims")
+        if claims is None:
+            claims = notice.claims.all()
+        return ClaimOut(claims, many=True).data
+
+
+class SourceOut(serializers.ModelSerializer):
+    homepage = serializers.CharField(read_only=True, help_text=_URL_HELP)
+    feed_url = serializers.CharField(read_only=True, help_text=_URL_HELP)
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "authority",
+            "homepage",
+            "feed_url",
+            "poll_interval",
+            "is_active",
+            "last_polled_at",
+            "last_success_at",
+            "last_error_at",
+        ]
+        read_only_fields = fields
+
+
+class _ErrorBody(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
+
+class ErrorOut(serializers.Serializer):
+    """The one 4xx envelope of config.api_errors, described for the schema."""
+
+    error = _ErrorBody()

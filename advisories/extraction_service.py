@@ -1,0 +1,364 @@
+"""The database side of extraction: load the gazetteer, turn a stored notice into Claim rows.
+
+The extractor itself (`advisories.extraction`) is pure; this module owns the writes. Everything a
+notice's extraction changes (claims, unmatched places, the notice's state, the destinations'
+reconciliation markers) is written in one transaction, and running it twice over the same notice
+with the same extractor writes nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Max, Sum
+from django.db.models.functions import Length
+
+from advisories.extraction import EXTRACTOR_VERSION, Gazetteer, GazetteerEntry, extract
+from advisories.extraction.types import ExtractedClaim
+from advisories.models import Claim, Notice, NoticeState, ReviewState, UnmatchedPlace
+from destinations.models import Destination, DestinationAlias
+from destinations.normalise import normalise_name
+
+logger = logging.getLogger(__name__)
+
+_cache_lock = threading.Lock()
+_cached: tuple[tuple, Gazetteer] | None = None
+
+
+class ExtractionFailed(Exception):
+    """The extractor raised on a notice; the notice is marked failed with the error."""
+
+
+def _gazetteer_signature() -> tuple:
+    """Cheap fingerprint of everything the gazetteer is built from (two aggregate queries).
+
+    Destinations carry ``updated_at``; aliases do not, so their count, highest id and total name
+    length stand in. A same-length alias rename slips through: call ``gazetteer_invalidate``.
+    """
+    destinations = Destination.objects.aggregate(count=Count("id"), latest=Max("updated_at"))
+    aliases = DestinationAlias.objects.aggregate(
+        count=Count("id"), latest=Max("id"), size=Sum(Length("normalised"))
+    )
+    return (
+        destinations["count"],
+        destinations["latest"],
+        aliases["count"],
+        aliases["latest"],
+        aliases["size"],
+    )
+
+
+def gazetteer_invalidate() -> None:
+    """Forget the cached gazetteer; the next ``gazetteer_load`` rebuilds it."""
+    global _cached
+    with _cache_lock:
+        _cached = None
+
+
+def gazetteer_load() -> Gazetteer:
+    """The gazetteer of every destination and alias, rebuilt only when they have changed.
+
+    Building costs tens of milliseconds for a few thousand names; checking the fingerprint costs
+    two queries, so every notice sees current destinations without paying for a rebuild.
+    """
+    global _cached
+    signature = _gazetteer_signature()
+    with _cache_lock:
+        if _cached is not None and _cached[0] == signature:
+            return _cached[1]
+    aliases: dict[int, list[str]] = {}
+    for destination_id, name in DestinationAlias.objects.values_list("destination_id", "name"):
+        aliases.setdefault(destination_id, []).append(name)
+    entries = [
+        GazetteerEntry(
+            id=pk,
+            slug=slug,
+            name=name,
+            kind=kind,
+            country_code=country_code,
+            aliases=tuple(aliases.get(pk, ())),
+        )
+        for pk, slug, name, kind, country_code in Destination.objects.values_list(
+            "id", "slug", "name", "kind", "country_code"
+        ).order_by("id")
+    ]
+    gazetteer = Gazetteer(entries)
+    with _cache_lock:
+        _cached = (signature, gazetteer)
+    return gazetteer
+
+
+@dataclass(frozen=True)
+class _Identity:
+    destination_id: int
+    audience: str
+    status: str
+    effective_at: datetime
+    start: int
+
+
+def _identity_of(claim: Claim | ExtractedClaim) -> _Identity:
+    destination_id = getattr(claim, "destination_id", None)
+    return _Identity(destination_id, claim.audience, claim.status, claim.effective_at, claim.start)
+
+
+def notice_extract_claims(*, notice: Notice, gazetteer: Gazetteer | None = None) -> list[Claim]:
+    """Extract claims from a stored notice and write them; returns the notice's current claims.
+
+    Idempotent: a claim is identified by (notice, destination, audience, status, effective_at,
+    start), which the database also enforces, so a second run finds every claim already there.
+    A re-run with a newer extractor updates what it still finds, adds what is new, and deals with
+    claims it no longer produces as described in ``_retire``. Claims below
+    ``settings.CLAIM_REVIEW_CONFIDENCE`` wait for a curator (review state "needs_review"). Each
+    destination whose claims changed gets its ``claims_version`` bumped, which is what tells
+    reconciliation to look at it again.
+
+    If the extractor raises, the notice is marked failed with the error and ``ExtractionFailed``
+    is raised.
+    """
+    gazetteer = gazetteer or gazetteer_load()
+    source = notice.source
+    try:
+        result = extract(
+            title=notice.title,
+            body=notice.body,
+            published_at=notice.published_at,
+            gazetteer=gazetteer,
+            authority=source.authority,
+        )
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        Notice.objects.filter(pk=notice.pk).update(state=NoticeState.FAILED, error=error)
+        notice.state, notice.error = NoticeState.FAILED, error
+        raise ExtractionFailed(error) from exc
+
+    threshold = settings.CLAIM_REVIEW_CONFIDENCE
+    with transaction.atomic():
+        # One extraction per notice at a time; a concurrent twin waits, then finds its work done.
+        locked = Notice.objects.select_for_update().get(pk=notice.pk)
+        first_extraction = not locked.extractor_version
+        existing = {_identity_of(c): c for c in Claim.objects.filter(notice=locked)}
+        touched: set[int] = set()
+        wanted: dict[_Identity, ExtractedClaim] = {}
+        for extracted in result.claims:
+            identity = _Identity(
+                extracted.destination_id,
+                extracted.audience,
+                extracted.status,
+                extracted.effective_at,
+                extracted.start,
+            )
+            if identity not in wanted or extracted.confidence > wanted[identity].confidence:
+                wanted[identity] = extracted
+
+        to_create = []
+        for identity, extracted in wanted.items():
+            claim = existing.get(identity)
+            if claim is None:
+                to_create.append(_new_claim(locked, extracted, threshold))
+                touched.add(extracted.destination_id)
+            elif _refresh(claim, extracted, threshold):
+                touched.add(claim.destination_id)
+        Claim.objects.bulk_create(to_create)
+        touched |= _retire([c for i, c in existing.items() if i not in wanted])
+
+        _record_unmatched(locked, result.unmatched_places, count_sighting=first_extraction)
+        Notice.objects.filter(pk=locked.pk).update(
+            state=NoticeState.EXTRACTED, extractor_version=EXTRACTOR_VERSION, error=""
+        )
+        if touched:
+            Destination.objects.filter(pk__in=touched).update(
+                claims_version=F("claims_version") + 1
+            )
+    notice.state, notice.extractor_version, notice.error = (
+        NoticeState.EXTRACTED,
+        EXTRACTOR_VERSION,
+        "",
+    )
+    return list(
+        Claim.objects.filter(notice=notice).select_related("destination").order_by("start", "id")
+    )
+
+
+def _review_state_for(confidence: float, threshold: float) -> str:
+    return ReviewState.NEEDS_REVIEW if confidence < threshold else ReviewState.AUTO
+
+
+def _new_claim(notice: Notice, extracted: ExtractedClaim, threshold: float) -> Claim:
+    return Claim(
+        notice=notice,
+        destination_id=extracted.destination_id,
+        audience=extracted.audience,
+        status=extracted.status,
+        effective_at=extracted.effective_at,
+        confidence=extracted.confidence,
+        sentence=extracted.sentence,
+        start=extracted.start,
+        end=extracted.end,
+        extractor_version=EXTRACTOR_VERSION,
+        category=extracted.category,
+        review_state=_review_state_for(extracted.confidence, threshold),
+    )
+
+
+def _refresh(claim: Claim, extracted: ExtractedClaim, threshold: float) -> bool:
+    """Bring a still-produced claim up to the current extractor; True if reconciliation cares.
+
+    A curator's verdict (accepted/rejected) is never overwritten by a machine.
+    """
+    fields = {
+        "confidence": extracted.confidence,
+        "sentence": extracted.sentence,
+        "end": extracted.end,
+        "category": extracted.category,
+        "extractor_version": EXTRACTOR_VERSION,
+    }
+    if claim.review_state in (ReviewState.AUTO, ReviewState.NEEDS_REVIEW):
+        fields["review_state"] = _review_state_for(extracted.confidence, threshold)
+    changed = [name for name, value in fields.items() if getattr(claim, name) != value]
+    if not changed:
+        return False
+    review_changed = "review_state" in changed
+    for name in changed:
+        setattr(claim, name, fields[name])
+    claim.save(update_fields=changed)
+    return review_changed
+
+
+def _retire(stale: Iterable[Claim]) -> set[int]:
+    """Claims a newer extractor no longer produces.
+
+    A claim nobody relied on (automatic, not evidence for any status change) is deleted. A claim
+    that is evidence for a recorded status change, or that a curator has judged, is kept, because
+    the history must keep pointing at what justified it; it is marked rejected with a note, so
+    reconciliation stops counting it from now on while its evidence link survives.
+    """
+    touched: set[int] = set()
+    stale = list(stale)
+    if not stale:
+        return touched
+    linked = set(
+        Claim.changes.through.objects.filter(claim_id__in=[c.pk for c in stale]).values_list(
+            "claim_id", flat=True
+        )
+    )
+    to_delete = []
+    for claim in stale:
+        if claim.pk in linked or claim.review_state in (
+            ReviewState.ACCEPTED,
+            ReviewState.REJECTED,
+        ):
+            if claim.review_state != ReviewState.REJECTED:
+                claim.review_state = ReviewState.REJECTED
+                claim.review_note = (
+                    f"{claim.review_note}\n" if claim.review_note else ""
+                ) + f"Superseded: extractor {EXTRACTOR_VERSION} no longer reads this claim."
+                claim.save(update_fields=["review_state", "review_note"])
+                touched.add(claim.destination_id)
+        else:
+            to_delete.append(claim.pk)
+            touched.add(claim.destination_id)
+    if to_delete:
+        Claim.objects.filter(pk__in=to_delete).delete()
+    return touched
+
+
+def _record_unmatched(notice: Notice, places, *, count_sighting: bool) -> None:
+    """Keep one row per unknown place name; count each notice that mentions it once."""
+    for place in places:
+        normalised = normalise_name(place.name)[:200]
+        if not normalised:
+            continue
+        row, created = UnmatchedPlace.objects.get_or_create(
+            normalised=normalised,
+            defaults={"name": place.name[:200], "first_notice": notice, "sentence": place.sentence},
+        )
+        if not created and count_sighting:
+            UnmatchedPlace.objects.filter(pk=row.pk).update(seen_count=F("seen_count") + 1)
+
+
+def notices_reextract(*, since: datetime | None = None, batch_size: int = 200) -> ReextractSummary:
+    """Run the current extractor over stored notices (published since ``since``, if given).
+
+    Notices already extracted by this very version are skipped, so an interrupted run resumes
+    where it stopped and a second run does nothing.
+    """
+    summary = ReextractSummary()
+    gazetteer = gazetteer_load()
+    queryset = Notice.objects.select_related("source").order_by("published_at", "id")
+    if since is not None:
+        queryset = queryset.filter(published_at__gte=since)
+    for notice in queryset.iterator(chunk_size=batch_size):
+        summary.seen += 1
+        if notice.extractor_version == EXTRACTOR_VERSION and notice.state == NoticeState.EXTRACTED:
+            summary.skipped += 1
+            continue
+        try:
+            notice_extract_claims(notice=notice, gazetteer=gazetteer)
+        except ExtractionFailed:
+            logger.exception("Re-extraction failed for notice %s", notice.pk)
+            summary.failed += 1
+            continue
+        summary.extracted += 1
+    return summary
+
+
+@dataclass
+class ReextractSummary:
+    seen: int = 0
+    extracted: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def unmatched_place_create_destination(
+    *, place: UnmatchedPlace, kind: str = "site", country_code: str | None = None
+) -> Destination:
+    """Turn a curator-confirmed unknown place into a destination, then re-read its notice.
+
+    The country defaults to the one the place's first notice is about (the country of the
+    destinations claimed there), which is right for "the Chilbo Mountain area" in a North Korean
+    notice. Re-extracting that notice lets its claims about the new place appear at once.
+    """
+    from django.utils.text import slugify
+
+    if place.resolved_destination_id:
+        return place.resolved_destination
+    if country_code is None:
+        codes = set()
+        if place.first_notice_id:
+            codes = set(
+                Claim.objects.filter(notice_id=place.first_notice_id)
+                .exclude(destination__country_code="")
+                .values_list("destination__country_code", flat=True)
+            )
+        country_code = codes.pop() if len(codes) == 1 else ""
+    base = slugify(place.name)[:100] or "place"
+    slug, suffix = base, 2
+    while Destination.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    with transaction.atomic():
+        parent = (
+            Destination.objects.filter(kind="country", country_code=country_code).first()
+            if country_code
+            else None
+        )
+        destination = Destination.objects.create(
+            slug=slug, name=place.name, kind=kind, country_code=country_code, parent=parent
+        )
+        UnmatchedPlace.objects.filter(pk=place.pk).update(resolved_destination=destination)
+        place.resolved_destination = destination
+    gazetteer_invalidate()
+    if place.first_notice_id:
+        notice = Notice.objects.select_related("source").get(pk=place.first_notice_id)
+        try:
+            notice_extract_claims(notice=notice)
+        except ExtractionFailed:
+            logger.exception("Re-extraction after creating %s failed", destination.slug)
+    return destination

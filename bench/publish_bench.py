@@ -1,0 +1,310 @@
+"""Publishing benchmark: the board, a destination page and the API list served by gunicorn.
+
+Builds 1,000 destinations with 50,000 status changes in a database of its own under a temporary
+directory (SQLite by default; PostgreSQL when BENCH_DATABASE_URL is set), starts gunicorn on
+loopback, and drives it with several client processes over keep-alive connections. Prints
+requests/s and p50/p99 latency for:
+
+    static file     a stylesheet served by WhiteNoise in the same process (the floor)
+    board cached    "/" from the page cache
+    board uncached  "/" with a query string that misses the cache every time (also measured
+                    with a single client: latency without queueing behind other clients)
+    destination     a destination page, uncached (a different page each request)
+    api list        GET /api/v1/destinations/ (uncached; ETag only)
+
+Goals (issue 5): cached board >= 0.7x the static file's throughput; uncached board p50 <= 50 ms.
+
+    python bench/publish_bench.py [--seconds 5] [--clients 4] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DESTINATIONS = 1_000
+CHANGES_PER_DESTINATION = 50
+
+POPULATE = f"""
+import random
+from datetime import UTC, datetime, timedelta
+from django.db import transaction
+from advisories.models import Claim, Notice, Source
+from destinations.models import CurrentStatus, Destination, StatusChange
+
+random.seed(5)
+countries = ["KP", "CN", "RU", "IR", "MM", "CU", "VE", "SY", "LA", "VN", "BY", "TM", "ER", "AF",
+             "YE", "LY", "SD", "SO", "ML", "NE"]
+statuses = ["open", "restricted", "suspended", "closed"]
+start = datetime(2020, 1, 1, tzinfo=UTC)
+with transaction.atomic():
+    places = Destination.objects.bulk_create([
+        Destination(slug=f"bench-{{i}}", name=f"Bench Place {{i:04d}}", kind="resort",
+                    country_code=countries[i % len(countries)],
+                    reconciled_at=start + timedelta(days=2000))
+        for i in range({DESTINATIONS})
+    ])
+    changes = []
+    for place in places:
+        previous = {{"foreign": "unknown", "RU": "unknown"}}
+        for step in range({CHANGES_PER_DESTINATION}):
+            audience = "RU" if step % 5 == 4 else "foreign"
+            status = random.choice([s for s in statuses if s != previous[audience]])
+            changes.append(StatusChange(
+                destination=place, audience=audience, status=status,
+                previous_status=previous[audience],
+                effective_at=start + timedelta(days=step * 36 + random.randint(0, 20)),
+                recorded_at=start + timedelta(days=step * 36 + 25),
+                summary=f"{{place.name}} became {{status}} for {{audience}} visitors.",
+            ))
+            previous[audience] = status
+    StatusChange.objects.bulk_create(changes, batch_size=5000)
+    latest = {{}}
+    for change in StatusChange.objects.order_by("effective_at", "id").iterator(chunk_size=5000):
+        latest[(change.destination_id, change.audience)] = change
+    CurrentStatus.objects.bulk_create([
+        CurrentStatus(destination_id=d, audience=a, status=c.status, since=c.effective_at,
+                      change=c, summary=c.summary, last_confirmed_at=c.recorded_at)
+        for (d, a), c in latest.items()
+    ], batch_size=2000)
+    source = Source.objects.create(name="Bench Ministry", slug="bench", kind="official",
+                                   authority=100)
+    notice = Notice.objects.create(source=source, title="Bench notice", body="Many places.",
+                                   published_at=start, content_hash="bench" * 12,
+                                   url="https://example.org/bench")
+    links = []
+    for (d, a), c in latest.items():
+        claim = Claim.objects.create(notice=notice, destination_id=d, audience=a,
+                                     status=c.status, effective_at=c.effective_at,
+                                     confidence=0.9, sentence=f"Place {{d}} is {{c.status}}.",
+                                     start=0, end=10, extractor_version="bench")
+        links.append(Claim.changes.through(claim_id=claim.pk, statuschange_id=c.pk))
+    Claim.changes.through.objects.bulk_create(links, batch_size=5000)
+print(Destination.objects.filter(slug__startswith="bench-").count(), "destinations,",
+      StatusChange.objects.count(), "changes")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _client(args) -> list[float]:
+    """One client process: keep-alive requests for `seconds`; returns latencies in seconds."""
+    port, paths, seconds, offset = args
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies: list[float] = []
+    headers = {"Host": "127.0.0.1"}
+    deadline = time.perf_counter() + seconds
+    index = offset
+    while time.perf_counter() < deadline:
+        path = paths[index % len(paths)].replace("{n}", f"{offset}-{index}")
+        index += 1
+        began = time.perf_counter()
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            # Keep the CSRF cookie as a browser would: repeat readers send it back.
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie" and value.startswith("csrftoken="):
+                    headers["Cookie"] = value.split(";", 1)[0]
+        except (http.client.HTTPException, OSError):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        if response.status != 200:
+            raise SystemExit(f"{path} answered {response.status}")
+        latencies.append(time.perf_counter() - began)
+        if response.getheader("Connection", "").lower() == "close":
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.close()
+    return latencies
+
+
+def measure(port: int, paths: list[str], *, seconds: float, clients: int) -> dict:
+    # A short warm-up fills caches and imports, then the measured run.
+    _client((port, paths, 0.5, 0))
+    with multiprocessing.Pool(clients) as pool:
+        began = time.perf_counter()
+        results = pool.map(_client, [(port, paths, seconds, i * 7919) for i in range(clients)])
+        elapsed = time.perf_counter() - began
+    latencies = sorted(x for r in results for x in r)
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "n": len(latencies),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    options = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="portcullis-publish-bench-"))
+    env = {
+        **os.environ,
+        "VAR_DIR": str(workdir),
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "API_ANON_RATE": "100000000/minute",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": os.environ.get(
+            "BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"
+        ),
+        "STATIC_ROOT": str(workdir / "static"),
+    }
+    if _redis_available():
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+        env["CACHE_KEY_PREFIX"] = f"bench{os.getpid()}"
+    else:
+        env.pop("REDIS_URL", None)
+    python = sys.executable
+    manage = [python, str(ROOT / "manage.py")]
+    server = None
+    try:
+        print(
+            f"database: {env['DATABASE_URL'].split('://')[0]}, "
+            f"cache: {'redis' if 'REDIS_URL' in env else 'file'}; workdir {workdir}"
+        )
+        began = time.perf_counter()
+        subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True, cwd=ROOT)
+        subprocess.run(
+            [*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True, cwd=ROOT
+        )
+        subprocess.run([*manage, "shell", "-c", POPULATE], env=env, check=True, cwd=ROOT)
+        print(f"data built in {time.perf_counter() - began:.1f} s")
+
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(options.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(options.threads),
+                "--keep-alive",
+                "30",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/")
+        board = conn.getresponse()
+        body = board.read()
+        assert board.status == 200, board.status
+        css = next(line for line in body.decode().splitlines() if "stylesheet" in line)
+        static_path = css.split('href="', 1)[1].split('"', 1)[0]
+        print(f"board: {len(body) / 1024:.0f} KiB; static file: {static_path}")
+
+        scenarios = [
+            ("static file", [static_path]),
+            ("board cached", ["/"]),
+            ("board uncached", ["/?bench={n}"]),
+            ("destination", [f"/destinations/bench-{i}/?bench={{n}}" for i in range(0, 1000, 7)]),
+            ("destination cached", [f"/destinations/bench-{i}/" for i in range(0, 20)]),
+            ("api list", ["/api/v1/destinations/?bench={n}", "/api/v1/destinations/?page=3"]),
+        ]
+        results = {}
+        print(
+            f"\n{options.clients} clients, gunicorn {options.workers} workers x "
+            f"{options.threads} threads, {options.seconds:.0f} s each\n"
+        )
+        print(f"{'scenario':<20}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'requests':>10}")
+        for name, paths in scenarios:
+            figures = measure(port, paths, seconds=options.seconds, clients=options.clients)
+            results[name] = figures
+            print(
+                f"{name:<20}{figures['rps']:>10.0f}{figures['p50']:>10.1f}"
+                f"{figures['p99']:>10.1f}{figures['n']:>10}"
+            )
+        single = measure(port, ["/?bench={n}"], seconds=options.seconds, clients=1)
+        print(
+            f"{'board uncached, 1 client':<20}{single['rps']:>6.0f}{single['p50']:>10.1f}"
+            f"{single['p99']:>10.1f}{single['n']:>10}"
+        )
+        ratio = results["board cached"]["rps"] / results["static file"]["rps"]
+        p50 = single["p50"]
+        print(
+            f"\ncached board / static file throughput: {ratio:.2f}x "
+            f"(goal >= 0.70x: {'met' if ratio >= 0.7 else 'NOT met'})"
+        )
+        print(
+            f"uncached board p50, one client: {p50:.1f} ms (goal <= 50 ms: "
+            f"{'met' if p50 <= 50 else 'NOT met'})"
+        )
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+        if "REDIS_URL" in env:
+            subprocess.run(
+                [
+                    *manage,
+                    "shell",
+                    "-c",
+                    "from django.core.cache import cache; "
+                    "cache.delete('portcullis:status-version')",
+                ],
+                env=env,
+                cwd=ROOT,
+                check=False,
+                capture_output=True,
+            )
+        if not options.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

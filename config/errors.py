@@ -1,0 +1,29 @@
+"""Error pages for requests no view handled: JSON under /api/, the site's HTML pages elsewhere.
+
+A URL under /api/ that matches no route (a slug with characters a slug cannot have, a mistyped
+path) never reaches DRF, so without this an API client would get the HTML 404 page. It gets the
+API's one error envelope instead (see config/api_errors.py).
+"""
+
+from django.http import JsonResponse
+from django.views import defaults
+
+API_PREFIX = "/api/"
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"status": status, "code": code, "message": message}}, status=status
+    )
+
+
+def page_not_found(request, exception):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(404, "not_found", "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500, "server_error", "The server failed; the error was logged.")
+    return defaults.server_error(request)

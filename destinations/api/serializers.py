@@ -1,0 +1,163 @@
+"""Output shapes of the read API. Datetimes are ISO 8601 in UTC ("Z")."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from destinations.models import Audience, Destination, Status, StatusChange
+
+
+class EvidenceSerializer(serializers.Serializer):
+    """One quoted sentence behind a status, with who published it and where."""
+
+    claim_id = serializers.IntegerField(source="pk")
+    sentence = serializers.CharField()
+    status = serializers.CharField()
+    audience = serializers.CharField()
+    effective_at = serializers.DateTimeField()
+    confidence = serializers.FloatField()
+    review_state = serializers.CharField()
+    source_name = serializers.CharField(source="notice.source.name")
+    source_kind = serializers.CharField(source="notice.source.kind")
+    notice_id = serializers.IntegerField(source="notice.pk")
+    notice_title = serializers.CharField(source="notice.title")
+    notice_url = serializers.CharField(source="notice.url", help_text="The publisher's URL.")
+    notice_page = serializers.SerializerMethodField(help_text="Our page quoting the notice.")
+    published_at = serializers.DateTimeField(source="notice.published_at")
+
+    def get_notice_page(self, claim) -> str:
+        path = reverse("destinations:notice", kwargs={"pk": claim.notice_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class AudienceStatusSerializer(serializers.Serializer):
+    audience = serializers.CharField(help_text="'foreign', 'domestic' or an ISO country code.")
+    audience_label = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    since = serializers.DateTimeField(allow_null=True)
+    summary = serializers.CharField()
+    last_confirmed_at = serializers.DateTimeField(allow_null=True)
+    in_review = serializers.BooleanField()
+    change_id = serializers.IntegerField(allow_null=True)
+
+
+class AudienceStatusWithEvidenceSerializer(AudienceStatusSerializer):
+    evidence = serializers.SerializerMethodField()
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, status) -> list[dict]:
+        claims = self.context.get("evidence", {}).get(status.change_id, [])
+        return EvidenceSerializer(claims, many=True, context=self.context).data
+
+
+class CurrentStatusRowSerializer(serializers.Serializer):
+    """A CurrentStatus row as listed with each destination."""
+
+    audience = serializers.CharField()
+    audience_label = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    since = serializers.DateTimeField(allow_null=True)
+    summary = serializers.CharField()
+    last_confirmed_at = serializers.DateTimeField(allow_null=True)
+    in_review = serializers.BooleanField()
+
+    def get_audience_label(self, row) -> str:
+        return Audience.label(row.audience)
+
+
+class DestinationSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    statuses = CurrentStatusRowSerializer(source="current_statuses", many=True, read_only=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="destinations_api:destination-detail", lookup_field="slug"
+    )
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Destination
+        fields = ["slug", "name", "kind", "country_code", "parent", "statuses", "url", "page_url"]
+
+    def get_page_url(self, destination) -> str:
+        path = reverse("destinations:detail", kwargs={"slug": destination.slug})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class DestinationDetailSerializer(serializers.Serializer):
+    slug = serializers.CharField(source="destination.slug")
+    name = serializers.CharField(source="destination.name")
+    kind = serializers.CharField(source="destination.kind")
+    country_code = serializers.CharField(source="destination.country_code")
+    parent = serializers.SerializerMethodField()
+    description = serializers.CharField(source="destination.description")
+    latitude = serializers.DecimalField(
+        source="destination.latitude", max_digits=8, decimal_places=5, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        source="destination.longitude", max_digits=8, decimal_places=5, allow_null=True
+    )
+    aliases = serializers.SerializerMethodField()
+    children = serializers.SerializerMethodField()
+    statuses = AudienceStatusWithEvidenceSerializer(many=True)
+    history_url = serializers.SerializerMethodField()
+
+    def get_parent(self, overview) -> str | None:
+        parent = overview.destination.parent
+        return parent.slug if parent else None
+
+    def get_aliases(self, overview) -> list[str]:
+        return [alias.name for alias in overview.aliases]
+
+    def get_children(self, overview) -> list[str]:
+        return [child.slug for child in overview.children]
+
+    def get_history_url(self, overview) -> str:
+        path = reverse(
+            "destinations_api:destination-history", kwargs={"slug": overview.destination.slug}
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class ChangeSerializer(serializers.ModelSerializer):
+    destination = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    destination_name = serializers.CharField(source="destination.name", read_only=True)
+    country_code = serializers.CharField(source="destination.country_code", read_only=True)
+    audience_label = serializers.SerializerMethodField()
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "id",
+            "destination",
+            "destination_name",
+            "country_code",
+            "audience",
+            "audience_label",
+            "previous_status",
+            "status",
+            "effective_at",
+            "recorded_at",
+            "summary",
+            "confidence",
+            "decided_by",
+            "rule",
+            "supersedes",
+            "alters_current",
+        ]
+
+    def get_audience_label(self, change) -> str:
+        return Audience.label(change.audience)
+
+
+class HistorySerializer(serializers.Serializer):
+    destination = serializers.CharField()
+    at = serializers.DateTimeField(allow_null=True, help_text="The moment asked for, if any.")
+    statuses = AudienceStatusSerializer(
+        many=True, help_text="Per audience, the status in force at `at` (or now)."
+    )
+    changes = ChangeSerializer(many=True, help_text="Corrected timeline, newest first.")

@@ -1,0 +1,181 @@
+"""Fault: Redis (cache and broker) unreachable.
+
+Pages and the read API keep answering from the database, the ingest API keeps storing notices,
+and once Redis is back the next beat run reconciles and alerts everything that piled up. Redis
+here is a private server on its own port; the machine's shared Redis is never touched.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from advisories.models import Delivery, Notice, SourceKind, Subscription
+from advisories.tasks import alerts_sweep, reconcile
+from config.cache import _down_until
+from config.celery import app as celery_app
+from destinations.caching import VERSION_KEY
+from destinations.models import StatusChange
+from tests.factories import (
+    AliasFactory,
+    DestinationFactory,
+    SourceFactory,
+    SubscriptionFactory,
+    UserFactory,
+)
+from tests.ops.servers import PrivateRedis, use_broker
+from tests.ops.smtp import SmtpSink
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db]
+
+
+def notice(source) -> dict:
+    """An official notice of a suspension published an hour ago (recent: it alerts)."""
+    return {
+        "source": source.slug,
+        "url": "https://tourism.example.org/notices/1",
+        "title": "Notice to foreign travellers",
+        "body": "The Wonsan-Kalma Coastal Tourist Zone is temporarily not receiving foreign "
+        "tourists.",
+        "published_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+    }
+
+
+@pytest.fixture
+def redis_server():
+    server = PrivateRedis()
+    server.start()
+    yield server
+    if server.process is not None:
+        server.stop()
+
+
+@pytest.fixture
+def on_private_redis(redis_server, settings):
+    """Cache and broker on the private server, as production has them on one Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": "portcullis",
+            "OPTIONS": {
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 0.5,
+                "RETRY_AFTER_SECONDS": 0,
+                "INVALIDATE_ON_RECOVERY": [VERSION_KEY],
+            },
+        }
+    }
+    original = celery_app.conf.broker_url
+    use_broker(redis_server.url)
+    _down_until.clear()
+    yield redis_server
+    use_broker(original)
+    _down_until.clear()
+
+
+@pytest.fixture
+def smtp(settings):
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = sink.port
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def world():
+    resort = DestinationFactory(name="Wonsan-Kalma Coastal Tourist Zone", slug="wonsan-kalma")
+    AliasFactory(destination=resort, name="Wonsan-Kalma")
+    source = SourceFactory(slug="tourism-admin", kind=SourceKind.OFFICIAL, authority=100)
+    token = Token.objects.create(user=UserFactory(is_superuser=True, is_staff=True)).key
+    reader = SubscriptionFactory(confirmed_at=datetime(2025, 7, 1, tzinfo=UTC))
+    return resort, source, token, reader
+
+
+def test_with_redis_down_pages_and_api_answer_ingest_stores_and_the_next_beat_alerts(
+    client, on_private_redis, smtp, world, django_capture_on_commit_callbacks
+):
+    resort, source, token, reader = world
+    pages = [
+        "/",
+        f"/destinations/{resort.slug}/",
+        "/api/v1/destinations/",
+        f"/api/v1/destinations/{resort.slug}/",
+    ]
+    for page in pages:  # warm the cache while Redis is up
+        assert client.get(page).status_code == 200
+
+    on_private_redis.stop()
+
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    response = client.post(
+        "/api/v1/notices/",
+        notice(source),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 201, response.content
+    assert Notice.objects.count() == 1
+    assert response.json()["claims"], "the notice should yield a suspension claim"
+
+    on_private_redis.start()  # a restarted Redis: empty, nothing queued survived
+    with django_capture_on_commit_callbacks(execute=True):
+        reconcile.apply()
+        alerts_sweep.apply()
+
+    change = StatusChange.objects.get(destination=resort)
+    assert change.status == "suspended"
+    assert Delivery.objects.filter(change=change, state="sent").count() == 1
+    assert smtp.per_recipient() == {reader.email: 1}
+    detail = client.get(f"/api/v1/destinations/{resort.slug}/").json()
+    assert "suspended" in {s["status"] for s in detail["statuses"]}
+
+
+def test_a_change_whose_alert_could_not_be_enqueued_is_alerted_by_the_next_sweep(
+    on_private_redis, smtp, world, client, django_capture_on_commit_callbacks
+):
+    _, source, token, reader = world
+    response = client.post(
+        "/api/v1/notices/",
+        notice(source),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert response.status_code == 201
+    on_private_redis.stop()
+    celery_app.conf.task_always_eager = False  # enqueueing must really reach for the broker
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as enqueued:
+            summary = reconcile.apply().get()
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert summary["changes"] >= 1
+    assert enqueued, "reconciliation should have tried to enqueue the fan-out"
+    assert smtp.per_recipient() == {}
+
+    on_private_redis.start()
+    alerts_sweep.apply()
+    alerts_sweep.apply()  # a second beat run sends nothing more
+
+    assert smtp.per_recipient() == {reader.email: 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_subscribing_while_redis_is_down_is_answered_and_stored(client, on_private_redis, smtp):
+    """A transactional test: the confirmation is enqueued on commit inside the request, as live."""
+    on_private_redis.stop()
+    celery_app.conf.task_always_eager = False  # the confirmation mail goes through the broker
+    try:
+        response = client.post(
+            "/api/v1/subscriptions/",
+            {"email": "traveller@example.org", "scope": "all"},
+            content_type="application/json",
+        )
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert response.status_code < 500, response.content
+    assert Subscription.objects.filter(email="traveller@example.org").exists()
