@@ -138,7 +138,10 @@ def _enqueue(subscription_id: int, kind: str) -> Callable[[], None]:
     def enqueue() -> None:
         from advisories.tasks import send_subscription_mail
 
-        send_subscription_mail.delay(subscription_id, kind)
+        try:
+            send_subscription_mail.delay(subscription_id, kind)
+        except Exception:  # broker down: the subscription is stored; asking again resends
+            logger.exception("alerts: could not enqueue %s mail for %s", kind, subscription_id)
 
     return enqueue
 
@@ -331,7 +334,10 @@ def change_fan_out(*, change_id: int, now: datetime | None = None) -> FanOutResu
 def _enqueue_send() -> None:
     from advisories.tasks import send_deliveries
 
-    send_deliveries.delay()
+    try:
+        send_deliveries.delay()
+    except Exception:  # broker down: the rows are pending and the sweeper sends them
+        logger.exception("alerts: could not enqueue send_deliveries")
 
 
 # --- digests -----------------------------------------------------------------------------------

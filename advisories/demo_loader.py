@@ -9,8 +9,11 @@ from datetime import datetime
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
-from advisories.services import notice_record, source_get_or_create
+from advisories.ingest import notice_ingest
+from advisories.reconciliation_service import reconcile_pending
+from advisories.services import source_get_or_create
 from destinations.importing import destinations_import
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -22,10 +25,16 @@ class DemoCounts:
     sources_created: int = 0
     notices_created: int = 0
     notices_total: int = 0
+    claims: int = 0
+    changes: int = 0
 
 
-def demo_load(*, demo_dir: Path = DEMO_DIR) -> DemoCounts:
-    """Load demo destinations, sources and notices; running it again adds nothing."""
+def demo_load(*, demo_dir: Path = DEMO_DIR, reconcile: bool = True) -> DemoCounts:
+    """Load demo destinations, sources and notices, extract their claims and reconcile.
+
+    Goes through the same services as real notices (ingest, extraction, reconciliation), so the
+    board shows the story at once. Running it again adds nothing.
+    """
     counts = DemoCounts()
     with transaction.atomic():
         imported = destinations_import(text=(demo_dir / "destinations.json").read_text("utf-8"))
@@ -40,7 +49,7 @@ def demo_load(*, demo_dir: Path = DEMO_DIR) -> DemoCounts:
         notices_file = demo_dir / "notices.json"
         raw_notices = json.loads(notices_file.read_text("utf-8")) if notices_file.exists() else []
         for raw in raw_notices:
-            _, created = notice_record(
+            result = notice_ingest(
                 source=sources[raw["source"]],
                 title=raw["title"],
                 body=raw["body"],
@@ -48,6 +57,9 @@ def demo_load(*, demo_dir: Path = DEMO_DIR) -> DemoCounts:
                 url=raw.get("url", ""),
                 language=raw.get("language", "en"),
             )
-            counts.notices_created += created
+            counts.notices_created += result.created
             counts.notices_total += 1
+            counts.claims += len(result.claims) if result.created else 0
+    if reconcile:
+        counts.changes = reconcile_pending(now=timezone.now()).changes
     return counts

@@ -36,6 +36,7 @@ from advisories.reconciliation import (
     Rule,
     decide,
 )
+from destinations.caching import status_cache_bump
 from destinations.models import (
     Audience,
     CurrentStatus,
@@ -630,6 +631,9 @@ def _write(
 
     _write_current(owners, ids_by_pair, inputs, now)
     _write_marks(locked, decided, now, wrote=bool(created or link_rows or held))
+    # Bulk writes skip the save signals that clear cached pages: bump the page cache version
+    # once the batch commits, so a new status (and the "last reconciled" time) shows at once.
+    transaction.on_commit(status_cache_bump)
     for change in created:
         if change.alters_current:
             transaction.on_commit(partial(_enqueue_fan_out, change.pk))

@@ -38,6 +38,24 @@ def _test_settings(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _gazetteer_survives_transactional_tests(request):
+    """Transactional tests flush every table, the migrated country gazetteer included; put it
+    back so tests that come after them see the database a fresh install has."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        yield
+        return
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from destinations.models import Destination
+    from destinations.services import countries_load
+
+    if not Destination.objects.filter(kind="country").exists():
+        countries_load()
+    yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _celery_runs_inline():
     """Unit tests run tasks inline; tests of real workers start their own worker processes."""

@@ -69,7 +69,7 @@ class CurrentStatusRowSerializer(serializers.Serializer):
 
 
 class DestinationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     statuses = CurrentStatusRowSerializer(source="current_statuses", many=True, read_only=True)
     url = serializers.HyperlinkedIdentityField(
         view_name="destinations_api:destination-detail", lookup_field="slug"

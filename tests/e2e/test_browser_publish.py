@@ -35,10 +35,10 @@ def _chromium() -> str:
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     executable = _chromium()
     # Playwright's sync API runs an event loop in this thread; the ORM work is already done.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -13,6 +13,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo: {counts.destinations_created} destinations, {counts.sources_created} "
-                f"sources, {counts.notices_created} of {counts.notices_total} notices created"
+                f"sources, {counts.notices_created} of {counts.notices_total} notices created, "
+                f"{counts.claims} claims extracted, {counts.changes} status changes recorded"
             )
         )
