@@ -144,6 +144,17 @@ def notice_extract_claims(*, notice: Notice, gazetteer: Gazetteer | None = None)
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         first_extraction = not locked.extractor_version
         existing = {_identity_of(c): c for c in Claim.objects.filter(notice=locked)}
+        # Lock the destinations before touching their claims, in pk order, the order
+        # reconciliation takes them in: the two then queue instead of deadlocking.
+        involved = {c.destination_id for c in result.claims} | {
+            c.destination_id for c in existing.values()
+        }
+        list(
+            Destination.objects.select_for_update(no_key=True)
+            .filter(pk__in=involved)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         touched: set[int] = set()
         wanted: dict[_Identity, ExtractedClaim] = {}
         for extracted in result.claims:
