@@ -563,6 +563,7 @@ class _Contents:
     def __init__(self) -> None:
         self._changes: dict[int, alerts.ChangeContent] = {}
         self._days: dict[date, list[tuple[StatusChange, list[int]]]] = {}
+        self.alerts = alerts.AlertRenderer()
 
     def change(self, change: StatusChange) -> alerts.ChangeContent:
         if change.pk not in self._changes:
@@ -586,7 +587,7 @@ class _Contents:
 
 def _message_for(delivery: Delivery, contents: _Contents):
     if delivery.kind == DeliveryKind.ALERT:
-        return alerts.alert_message(
+        return contents.alerts.message(
             content=contents.change(delivery.change),
             subscription=delivery.subscription,
             delivery_id=delivery.pk,
@@ -657,9 +658,9 @@ def deliveries_send(
         .select_related("subscription__destination", "change__destination")
         .order_by("id")
     )
-    contents = _Contents()
     own_connection = connection is None
     mail = connection or get_connection()
+    contents = _Contents()
     opened = False
     started = last_renewal = time.monotonic()
     renew_every = settings.ALERTS_LEASE.total_seconds() / 3
