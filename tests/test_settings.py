@@ -69,6 +69,23 @@ def test_with_no_environment_the_service_runs_embedded_on_sqlite_and_a_file_brok
     assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True"]
 
 
+def test_the_embedded_broker_keeps_every_file_under_var_dir(tmp_path):
+    # Declaring the task queue, as a starting worker does, records its exchange's bindings in
+    # the filesystem transport's control folder, which defaults to ./control.
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    code = (
+        "import os\nfrom config.celery import app\n"
+        f"os.chdir({str(workdir)!r})\n"
+        "with app.connection_for_write() as connection:\n"
+        "    app.amqp.queues[app.conf.task_default_queue](connection.default_channel).declare()\n"
+    )
+    result = _django(code, {}, tmp_path / "var")
+    assert result.returncode == 0, result.stderr
+    assert list(workdir.iterdir()) == []
+    assert (tmp_path / "var" / "broker" / "control" / "celery.exchange").exists()
+
+
 def test_check_deploy_with_production_settings_reports_nothing(tmp_path):
     # DJANGO_ALLOW_ASYNC_UNSAFE (left set by the browser tests) is itself a deploy-check warning.
     unset = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
