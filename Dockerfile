@@ -7,4 +7,5 @@ RUN pip install --no-cache-dir -e . \
     && useradd --create-home portcullis && mkdir -p /app/var && chown -R portcullis /app/var
 USER portcullis
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi", "--bind", "0.0.0.0:8000"]

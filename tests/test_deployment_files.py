@@ -7,6 +7,7 @@ validates the file against the Compose schema without talking to an engine.
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,43 @@ def test_compose_runs_web_worker_beat_postgres_and_redis_each_with_a_healthcheck
     assert set(services) == EXPECTED_SERVICES
     assert all("healthcheck" in service for service in services.values())
     assert "gunicorn" in services["web"]["command"]
+
+
+def test_every_web_command_serves_with_the_shared_gunicorn_settings():
+    compose_web = yaml.safe_load(COMPOSE.read_text())["services"]["web"]["command"]
+    procfile_web = next(
+        line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")
+    )
+    dockerfile_cmd = next(
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("CMD")
+    )
+    for command in (compose_web, procfile_web, dockerfile_cmd.replace('", "', " ")):
+        assert "--config gunicorn.conf.py" in command
+
+
+def test_gunicorn_settings_keep_connections_alive_with_threaded_workers():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "gunicorn.conf.py",
+            "--print-config",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "WEB_CONCURRENCY": "3"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    settings = dict(
+        (name.strip(), value.strip())
+        for name, _, value in (line.partition("=") for line in result.stdout.splitlines())
+    )
+    assert settings["worker_class"] == "gthread"
+    assert settings["workers"] == "3"
+    assert int(settings["threads"]) > 1
+    assert int(settings["keepalive"]) > 0
