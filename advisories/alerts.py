@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 
+from advisories.email_format import AlertEmail
 from advisories.models import Subscription, SubscriptionScope
 from destinations.models import Audience, Destination, Status, StatusChange
 
@@ -272,7 +273,7 @@ class _Email:
     headers: dict[str, str] = field(default_factory=dict)
 
     def build(self) -> EmailMultiAlternatives:
-        message = EmailMultiAlternatives(
+        message = AlertEmail(
             subject=_one_line(self.subject),
             body=self.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
