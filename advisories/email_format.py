@@ -34,10 +34,7 @@ class QuickFoldPolicy(Compat32):
             isinstance(value, str)
             and value.isascii()
             and value.isprintable()
-            and (
-                self.max_line_length is None
-                or len(name) + 2 + len(value) <= self.max_line_length
-            )
+            and (self.max_line_length is None or len(name) + 2 + len(value) <= self.max_line_length)
         ):
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
