@@ -1,0 +1,55 @@
+"""The per-email queries of a send batch stay cheap on a large deliveries table (PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from advisories.alerts_service import SendReport, _Batch, _claim, change_fan_out
+from advisories.models import Delivery, Subscription
+from destinations.models import Destination, Status
+from tests.factories import StatusChangeFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
+
+
+def test_marking_an_email_sent_finds_its_row_by_primary_key_whatever_the_statistics():
+    country = Destination.objects.get(kind="country", country_code="KP")
+    Subscription.objects.bulk_create(
+        Subscription(
+            email=f"reader{n}@example.org",
+            scope="all",
+            frequency="immediate",
+            confirmed_at=NOW - timedelta(days=1),
+        )
+        for n in range(20_000)
+    )
+    change = StatusChangeFactory(
+        destination=country,
+        status=Status.SUSPENDED,
+        previous_status=Status.OPEN,
+        effective_at=NOW - timedelta(days=1),
+        recorded_at=NOW,
+        alters_current=True,
+    )
+    change_fan_out(change_id=change.pk, now=NOW)
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with connection.cursor() as cursor:
+        # Statistics taken while no row was being sent: "sending" looks as rare as can be.
+        cursor.execute(f"ANALYZE {table}")
+    ids = _claim(token="batch", batch_size=2_000, now=NOW)
+    batch = _Batch(token="batch", now=NOW, report=SendReport())
+
+    with CaptureQueriesContext(connection) as queries:
+        batch.sent(Delivery.objects.get(pk=ids[-1]))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {queries.captured_queries[-1]['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert batch.report.sent == 1
+    assert "advisories_delivery_pkey" in plan, plan
