@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -27,7 +28,7 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 # Per process and per server: every thread's cache object shares what one of them learnt.
 _down_until: dict[str, float] = {}
 _state_lock = threading.Lock()
-# Per thread: the connection `get_hot` keeps, by server.
+# Per thread: the connection `get_hot` keeps, by cache object (each has its own options).
 _held = threading.local()
 
 
@@ -134,18 +135,18 @@ class ResilientRedisCache(RedisCache):
         held = getattr(_held, "connections", None)
         if held is None or _held.pid != os.getpid():
             # A fresh table in a forked child: never share a socket with the parent.
-            held = _held.connections = {}
+            held = _held.connections = weakref.WeakKeyDictionary()
             _held.pid = os.getpid()
-        connection = held.get(self._breaker_key)
+        connection = held.get(self)
         if connection is None:
             pool = self._cache._get_connection_pool(False)
             connection = pool.connection_class(**pool.connection_kwargs)
-            held[self._breaker_key] = connection
+            held[self] = connection
         try:
             connection.send_command("GET", self.make_key(key, version), check_health=False)
             value = connection.read_response()
         except BaseException:
-            held.pop(self._breaker_key, None)
+            held.pop(self, None)
             connection.disconnect()
             raise
         return _MISSING if value is None else self._cache._serializer.loads(value)
