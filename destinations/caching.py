@@ -114,6 +114,11 @@ _local_pages: dict[str, tuple[str, str, tuple[bytes, ...]]] = {}
 LOCAL_PAGES_MAX = 256
 
 
+def _page_key(full_path: str) -> str:
+    """The cache key of the page at this path and query string."""
+    return f"portcullis:page:{hashlib.blake2b(full_path.encode(), digest_size=16).hexdigest()}"
+
+
 def _remember(key: str, entry: tuple[str, str]) -> None:
     version, html = entry
     _local_pages.pop(key, None)
@@ -143,10 +148,10 @@ def cached_page(
     parameters are ever stored, so a hit needs no parameter parsing. The one per-reader part of a
     page, the CSRF token of its subscribe form, is written as `CSRF_MARKER` and filled in here.
     """
-    path_hash = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-    key = f"portcullis:page:{path_hash}"
+    full_path = request.get_full_path()
+    key = _page_key(full_path)
     version = status_cache_version()
-    etag = etag_for(request, version)
+    etag = etag_for(request, version, full_path)
     if not_modified(request, etag):
         return _not_modified_response(etag)
     local = _local_pages.get(key)
@@ -257,8 +262,7 @@ class CachedStatusPageMiddleware:
         ):
             return None
         full_path = request.get_full_path()
-        path_hash = hashlib.blake2b(full_path.encode(), digest_size=16).hexdigest()
-        entry = _local_pages.get(f"portcullis:page:{path_hash}")
+        entry = _local_pages.get(_page_key(full_path))
         if entry is None:
             return None
         version = status_cache_version()
