@@ -9,6 +9,7 @@ import copy
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from email.utils import formatdate
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 
-from advisories.email_format import AlertEmail
+from advisories.email_format import AlertEmail, WireTemplate
 from advisories.models import Subscription, SubscriptionScope
 from destinations.models import Audience, Destination, Status, StatusChange
 
@@ -251,17 +252,20 @@ def _message_id(kind: str, ident: str) -> str:
     return f"<{kind}.{ident}@{domain}>"
 
 
+def _list_unsubscribe_fixed() -> dict[str, str]:
+    return {
+        # RFC 8058: a POST of this body to the https link unsubscribes, no login, no page.
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",
+    }
+
+
 def _list_unsubscribe(links: SubscriberLinks, subscription: Subscription) -> dict[str, str]:
     targets = [f"<{links.unsubscribe}>"]
     mailto = getattr(settings, "ALERTS_UNSUBSCRIBE_MAILTO", "")
     if mailto:
         targets.append(f"<mailto:{mailto}?subject=unsubscribe%20{subscription.pk}>")
-    return {
-        "List-Unsubscribe": ", ".join(targets),
-        # RFC 8058: a POST of this body to the https link unsubscribes, no login, no page.
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Auto-Submitted": "auto-generated",
-    }
+    return {"List-Unsubscribe": ", ".join(targets), **_list_unsubscribe_fixed()}
 
 
 @dataclass
@@ -312,6 +316,20 @@ def alert_message(
 _SLOT = f"portcullis-slot-{secrets.token_hex(12)}"
 _SLOTS = {name: f"{_SLOT}-{name}-" for name in ("email", "manage", "unsubscribe")}
 _HTML_SLOTS = {name: f"{_SLOT}-html-{name}-" for name in _SLOTS}
+# The headers that differ per reader, as whole-value stand-ins (the To one must parse as an
+# address: Django sanitises it). Date comes first among the extra headers, where Django itself
+# puts a Date it adds, so the template's header order is the one Django gives each reader.
+_HEADER_SLOTS = {
+    name: f"{_SLOT}-{name.lower()}@slot.invalid"
+    for name in ("To", "Date", "List-Unsubscribe", "Message-ID")
+}
+
+
+@dataclass
+class _Prepared:
+    text: str
+    html: str
+    wire: WireTemplate | None
 
 
 class AlertRenderer:
@@ -322,18 +340,21 @@ class AlertRenderer:
     and each message only has its values put in (HTML-escaped in the HTML part). The result is
     the text ``alert_message`` renders; if a template ever transforms a stand-in so that it can no
     longer be found, that message is rendered in full instead.
+
+    The same goes one step further for SMTP: each group's message is also serialised once
+    (``WireTemplate``) and every reader's email carries its ready bytes in ``wire``.
     """
 
     def __init__(self) -> None:
-        self._parts: dict[tuple[int, str, str], tuple[str, str]] = {}
+        self._groups: dict[tuple[int, str, str], _Prepared] = {}
 
-    def _prepared(self, content: ChangeContent, subscription: Subscription) -> tuple[str, str]:
+    def _prepared(self, content: ChangeContent, subscription: Subscription) -> _Prepared:
         key = (content.change_id, subscription.scope_label, subscription.get_frequency_display())
-        if key not in self._parts:
+        if key not in self._groups:
             text = self._render(content, subscription, _SLOTS, "txt")
             html = self._render(content, subscription, _HTML_SLOTS, "html")
-            self._parts[key] = (text, html)
-        return self._parts[key]
+            self._groups[key] = _Prepared(text, html, self._wire_template(content, text, html))
+        return self._groups[key]
 
     @staticmethod
     def _render(content: ChangeContent, subscription: Subscription, slots, kind: str) -> str:
@@ -342,6 +363,21 @@ class AlertRenderer:
         links = SubscriberLinks(manage=slots["manage"], unsubscribe=slots["unsubscribe"])
         context = {"c": content, "links": links, "subscription": stand_in}
         return render_to_string(f"advisories/email/alert.{kind}", context)
+
+    @staticmethod
+    def _wire_template(content: ChangeContent, text: str, html: str) -> WireTemplate | None:
+        slots = _HEADER_SLOTS
+        headers = {
+            "Date": slots["Date"],
+            "List-Unsubscribe": slots["List-Unsubscribe"],
+            **_list_unsubscribe_fixed(),
+            "Message-ID": slots["Message-ID"],
+        }
+        skeleton = _Email(
+            subject=content.subject_line, text=text, html=html, to=slots["To"], headers=headers
+        ).build()
+        body = {**_SLOTS, **{f"html-{name}": slot for name, slot in _HTML_SLOTS.items()}}
+        return WireTemplate.build(skeleton, header_slots=_HEADER_SLOTS, body_slots=body)
 
     def message(
         self, *, content: ChangeContent, subscription: Subscription, delivery_id: int
@@ -353,7 +389,8 @@ class AlertRenderer:
             "manage": links.manage,
             "unsubscribe": links.unsubscribe,
         }
-        text, html = self._prepared(content, subscription)
+        prepared = self._prepared(content, subscription)
+        text, html = prepared.text, prepared.html
         html_values = {name: escape(value) for name, value in values.items()}
         for name, value in values.items():
             text = text.replace(_SLOTS[name], value)
@@ -372,8 +409,21 @@ class AlertRenderer:
             html=html,
             to=subscription.email,
             headers=headers,
-        )
-        return email.build()
+        ).build()
+        if prepared.wire is not None:
+            email.wire = prepared.wire.wire(
+                headers={
+                    "To": subscription.email,
+                    "Date": formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+                    "List-Unsubscribe": headers["List-Unsubscribe"],
+                    "Message-ID": headers["Message-ID"],
+                },
+                body={
+                    **values,
+                    **{f"html-{name}": value for name, value in html_values.items()},
+                },
+            )
+        return email
 
 
 def digest_message(

@@ -47,8 +47,9 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.core.mail.backends.smtp import EmailBackend  # noqa: E402
 from django.db import connection  # noqa: E402
+
+from advisories.mail_backend import EmailBackend  # noqa: E402
 
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 BENCH_DB = "portcullis_alerts_bench"

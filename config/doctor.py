@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from django.core import checks as django_checks
+from django.core.mail.backends import smtp
+from django.utils.module_loading import import_string
 
 from config.health import run_checks
 
@@ -146,6 +148,15 @@ def probe_smtp(s) -> None:
             client.login(s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD)
 
 
+def _sends_over_smtp(backend: str) -> bool:
+    """Django's SMTP backend or one built on it (the project's own default is)."""
+    try:
+        backend_class = import_string(backend)
+    except ImportError:
+        return False
+    return isinstance(backend_class, type) and issubclass(backend_class, smtp.EmailBackend)
+
+
 def probe_services(s) -> list[Problem]:
     """Database, cache, broker and (for the SMTP backend) the mail relay must answer."""
     problems = [
@@ -153,7 +164,7 @@ def probe_services(s) -> list[Problem]:
         for result in run_checks()
         if not result.ok
     ]
-    if s.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    if _sends_over_smtp(s.EMAIL_BACKEND):
         try:
             probe_smtp(s)
         except Exception as error:  # any failure to talk SMTP is the finding

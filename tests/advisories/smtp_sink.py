@@ -16,12 +16,14 @@ class RecordingHandler:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
         self.connections = 0
         self._scripts: dict[str, deque[str]] = defaultdict(deque)
 
     def reset(self) -> None:
         with self._lock:
             self.messages.clear()
+            self.envelopes.clear()
             self._scripts.clear()
             self.connections = 0
 
@@ -50,6 +52,7 @@ class RecordingHandler:
         message.raw = envelope.content  # the bytes as they crossed the wire
         with self._lock:
             self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 
     def to(self, recipient: str) -> list[EmailMessage]:
