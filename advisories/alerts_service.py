@@ -24,7 +24,7 @@ import smtplib
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 
@@ -484,13 +484,27 @@ class _Batch:
         self.now = now
         self.report = report
         self.sent_at = DateTimeField().get_db_prep_value(now, _db)
+        self._accepted: int | None = None
 
     def _rows(self, delivery_id: int) -> QuerySet[Delivery]:
+        self.flush()
         return Delivery.objects.filter(
             pk=delivery_id, claim_token=self.token, state=DeliveryState.SENDING
         )
 
-    def sent(self, delivery: Delivery) -> None:
+    def sent_later(self, delivery: Delivery) -> None:
+        """The server accepted this delivery: mark it sent before the next message's data goes
+        out (``flush``), which the sender does while the next envelope is in flight."""
+        self.flush()
+        self._accepted = delivery.pk
+
+    def flush(self) -> None:
+        """Write the pending "sent" mark, if any. Every other write of the batch comes after it."""
+        if self._accepted is not None:
+            self._mark_sent(self._accepted)
+            self._accepted = None
+
+    def _mark_sent(self, delivery_id: int) -> None:
         # The hot path (once per email): one statement rather than a queryset built, compiled
         # and executed each time. Same guard as every other mark, but written so that no index
         # on ``state`` can serve it (``state || ''``): the row must be found by its primary key.
@@ -505,7 +519,7 @@ class _Batch:
                 (
                     DeliveryState.SENT.value,
                     self.sent_at,
-                    delivery.pk,
+                    delivery_id,
                     self.token,
                     DeliveryState.SENDING.value,
                 ),
@@ -543,6 +557,7 @@ class _Batch:
 
     def release(self, ids: list[int], reason: str) -> None:
         """Give back rows never tried (the server went away): due again after the base delay."""
+        self.flush()
         released = Delivery.objects.filter(
             pk__in=ids, claim_token=self.token, state=DeliveryState.SENDING
         ).update(
@@ -555,6 +570,7 @@ class _Batch:
 
     def extend_lease(self, at: datetime) -> set[int]:
         """Renew the lease of the rows still ours; a slow batch must not be re-sent beside us."""
+        self.flush()
         rows = Delivery.objects.filter(claim_token=self.token, state=DeliveryState.SENDING)
         rows.update(claimed_at=at)
         return set(rows.values_list("id", flat=True))
@@ -663,6 +679,7 @@ def deliveries_send(
     )
     own_connection = connection is None
     mail = connection or get_connection()
+    send_ready = getattr(mail, "send_ready", None)
     contents = _Contents()
     opened = False
     started = last_renewal = time.monotonic()
@@ -687,8 +704,17 @@ def deliveries_send(
                     if not opened:
                         mail.open()
                         opened = True
-                    accepted = mail.send_messages([message])
+                    wire = getattr(message, "wire", None)
+                    if wire is not None and send_ready is not None:
+                        # The previous message's mark is written while this envelope is in
+                        # flight, and before any of this message's data is sent.
+                        send_ready(wire, meanwhile=batch.flush)
+                        accepted = 1
+                    else:
+                        batch.flush()
+                        accepted = mail.send_messages([message])
                 except Exception as exc:
+                    batch.flush()  # the previous message was accepted, whatever happened since
                     failure = _classify(exc)
                     if failure.permanent:
                         batch.failed(delivery, failure.reason)
@@ -700,9 +726,16 @@ def deliveries_send(
                         break
                     continue
                 if accepted == 1:
-                    batch.sent(delivery)
+                    batch.sent_later(delivery)
                 else:
                     batch.retry(delivery, "the mail backend reported the message not sent")
+            batch.flush()
+        except BaseException:
+            # Leaving early (a database error, a worker's time limit): the message the server
+            # last accepted is still marked if the database lets us, so it is not sent again.
+            with suppress(DatabaseError):
+                batch.flush()
+            raise
         finally:
             if own_connection or opened:
                 mail.close()

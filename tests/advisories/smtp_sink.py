@@ -3,9 +3,11 @@ recipients with scripted 4xx/5xx replies so failure handling meets a real SMTP c
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -19,6 +21,8 @@ class RecordingHandler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.connections = 0
         self._scripts: dict[str, deque[str]] = defaultdict(deque)
+        self.pipelining = False  # offer PIPELINING (RFC 2920) in the EHLO reply
+        self.on_data: Callable[[], None] | None = None  # run (in a thread) before accepting
 
     def reset(self) -> None:
         with self._lock:
@@ -26,6 +30,8 @@ class RecordingHandler:
             self.envelopes.clear()
             self._scripts.clear()
             self.connections = 0
+            self.pipelining = False
+            self.on_data = None
 
     def answer(self, recipient: str, *replies: str) -> None:
         """Reply to RCPT TO for this recipient with these replies, one per attempt, then accept."""
@@ -36,6 +42,8 @@ class RecordingHandler:
         with self._lock:
             self.connections += 1
         session.host_name = hostname
+        if self.pipelining:
+            responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -48,6 +56,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.on_data is not None:
+            await asyncio.to_thread(self.on_data)
         message = message_from_bytes(envelope.content, policy=policy.default)
         message.raw = envelope.content  # the bytes as they crossed the wire
         with self._lock:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.mail.backends.smtp import EmailBackend
+from django.db import connections
 from django.test import Client
 
 from advisories.alerts_service import (
@@ -17,6 +18,7 @@ from advisories.alerts_service import (
     digests_send,
 )
 from advisories.alerts_tasks import fan_out_change
+from advisories.mail_backend import EmailBackend as ProjectEmailBackend
 from advisories.models import Delivery, DeliveryKind, DeliveryState, FanOut
 from destinations.models import Destination, DestinationKind, Status
 from tests.advisories.smtp_sink import free_port
@@ -328,6 +330,49 @@ def test_permanent_failure_is_recorded_with_its_reason_and_does_not_stop_the_bat
     assert smtp.to("gone@example.org") == []
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_refusals_in_a_pipelined_or_stepwise_envelope_are_recorded_and_the_rest_sent(
+    places, smtp, pipelining
+):
+    smtp.pipelining = pipelining
+    SubscriptionFactory(email="gone@example.org")
+    SubscriptionFactory(email="greylisted@example.org")
+    SubscriptionFactory.create_batch(2)
+    smtp.answer("gone@example.org", "550 5.1.1 No such user here")
+    smtp.answer("greylisted@example.org", "451 4.7.1 Greylisted")
+    change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
+
+    report = deliveries_send(now=NOW)
+
+    assert (report.sent, report.failed, report.retried) == (2, 1, 1)
+    assert Delivery.objects.get(subscription__email="gone@example.org").last_error.startswith("550")
+    assert len(smtp.messages) == 2
+    assert smtp.connections == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_each_email_is_marked_sent_before_the_server_accepts_the_next(places, smtp, pipelining):
+    smtp.pipelining = pipelining
+    SubscriptionFactory.create_batch(4)
+    marked_when_accepting = []
+
+    def count_marked() -> None:  # runs in the server's thread, on a connection of its own
+        try:
+            marked = Delivery.objects.filter(state=DeliveryState.SENT).count()
+            marked_when_accepting.append(marked)
+        finally:
+            connections.close_all()
+
+    smtp.on_data = count_marked
+    # Committed for real here, so the fan-out's send task runs as it would in a worker.
+    change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
+
+    assert marked_when_accepting == [0, 1, 2, 3]
+    assert Delivery.objects.filter(state=DeliveryState.SENT).count() == 4
+    assert deliveries_send(now=NOW).claimed == 0
+
+
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing after it runs, no except-clause catches it."""
 
@@ -346,12 +391,30 @@ class DiesAfter(EmailBackend):
         return super().send_messages(email_messages)
 
 
-def test_batch_left_by_a_killed_worker_is_sent_after_the_lease_exactly_once(places, smtp, settings):
+class DiesAfterReady(ProjectEmailBackend):
+    """The same on the project's backend, whose ready bytes go through ``send_ready``; the
+    worker dies with the last accepted message's mark still to be written."""
+
+    def __init__(self, accepted: int, **kwargs):
+        super().__init__(**kwargs)
+        self.left = accepted
+
+    def send_ready(self, wire, *, meanwhile=None):
+        if self.left == 0:
+            raise WorkerKilled
+        self.left -= 1
+        return super().send_ready(wire, meanwhile=meanwhile)
+
+
+@pytest.mark.parametrize("backend", [DiesAfter, DiesAfterReady])
+def test_batch_left_by_a_killed_worker_is_sent_after_the_lease_exactly_once(
+    places, smtp, settings, backend
+):
     readers = [s.email for s in SubscriptionFactory.create_batch(5)]
     change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
 
     with pytest.raises(WorkerKilled):
-        deliveries_send(now=NOW, connection=DiesAfter(2))
+        deliveries_send(now=NOW, connection=backend(2))
     states = sorted(Delivery.objects.values_list("state", flat=True))
     assert states == ["sending"] * 3 + ["sent"] * 2
 
