@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -622,6 +623,39 @@ def _message_for(delivery: Delivery, contents: _Contents):
     )
 
 
+class _Messages:
+    """Each delivery's email, built once: in its turn, or ahead of it while the server is busy
+    with the previous message's data (``build_ahead``). Building has no side effect, so a
+    message built ahead of a delivery that is then not sent costs nothing but the work."""
+
+    def __init__(self, deliveries: list[Delivery], contents: _Contents) -> None:
+        self._deliveries = deliveries
+        self._contents = contents
+        self._ahead: dict[int, tuple[object, Exception | None]] = {}
+
+    def build_ahead(self, index: int) -> None:
+        """Build the message of ``deliveries[index]`` now; never raises an ordinary error (it
+        is kept and raised by ``message``, in that delivery's turn)."""
+        if index >= len(self._deliveries) or index in self._ahead:
+            return
+        delivery = self._deliveries[index]
+        if not delivery.subscription.is_active:
+            return
+        try:
+            self._ahead[index] = (_message_for(delivery, self._contents), None)
+        except Exception as exc:
+            self._ahead[index] = (None, exc)
+
+    def message(self, index: int):
+        """The message of ``deliveries[index]`` (None: nothing to send), or its build error."""
+        if index in self._ahead:
+            message, error = self._ahead.pop(index)
+            if error is not None:
+                raise error
+            return message
+        return _message_for(self._deliveries[index], self._contents)
+
+
 _db = connection  # deliveries_send's ``connection`` argument is the mail connection
 
 
@@ -680,7 +714,7 @@ def deliveries_send(
     own_connection = connection is None
     mail = connection or get_connection()
     send_ready = getattr(mail, "send_ready", None)
-    contents = _Contents()
+    messages = _Messages(deliveries, _Contents())
     opened = False
     started = last_renewal = time.monotonic()
     renew_every = settings.ALERTS_LEASE.total_seconds() / 3
@@ -697,7 +731,7 @@ def deliveries_send(
                     batch.skipped(delivery, "subscription no longer active")
                     continue
                 try:
-                    message = _message_for(delivery, contents)
+                    message = messages.message(index)
                     if message is None:
                         batch.skipped(delivery, "nothing in scope that day")
                         continue
@@ -707,8 +741,13 @@ def deliveries_send(
                     wire = getattr(message, "wire", None)
                     if wire is not None and send_ready is not None:
                         # The previous message's mark is written while this envelope is in
-                        # flight, and before any of this message's data is sent.
-                        send_ready(wire, meanwhile=batch.flush)
+                        # flight, before any of this message's data is sent; the next message
+                        # is built while the server takes this one's data.
+                        send_ready(
+                            wire,
+                            during_envelope=batch.flush,
+                            during_data=partial(messages.build_ahead, index + 1),
+                        )
                         accepted = 1
                     else:
                         batch.flush()

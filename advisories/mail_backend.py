@@ -7,10 +7,10 @@ so this backend hands those bytes to the connection as they are. Every other mes
 Django's own path, and every other backend ignores ``wire``: nothing depends on this one.
 
 ``send_ready`` pipelines the envelope where the server offers it (RFC 2920), and lets the
-caller do one piece of work while the server is busy with the envelope, before any of the
-message's data is sent: the alert sender writes the previous message's "sent" mark there, so
-that database round trip overlaps an SMTP one instead of adding to it (see
-``alerts_service.deliveries_send``).
+caller work while the server is busy, instead of waiting for it: once while the envelope is in
+flight, before any of the message's data is sent (the alert sender writes the previous
+message's "sent" mark there), and once while the server takes the data (it builds the next
+message there). See ``alerts_service.deliveries_send``.
 """
 
 from __future__ import annotations
@@ -41,15 +41,23 @@ class EmailBackend(smtp.EmailBackend):
             return False
         return True
 
-    def send_ready(self, wire: Wire, *, meanwhile: Callable[[], None] | None = None) -> None:
+    def send_ready(
+        self,
+        wire: Wire,
+        *,
+        during_envelope: Callable[[], None] | None = None,
+        during_data: Callable[[], None] | None = None,
+    ) -> None:
         """Send one ready message over the open connection, as ``smtplib.sendmail`` would.
 
         Where the server offers PIPELINING (RFC 2920), MAIL FROM, RCPT TO and DATA go out
         together and their replies are read together: two round trips per message instead of
-        four. ``meanwhile`` runs once, after the envelope is on its way and before any reply is
+        four. ``during_envelope`` runs after the envelope is on its way and before any reply is
         read: no byte of the message's data has been sent by then, so nothing of this message
-        can have been accepted. If it raises, the connection (mid-transaction) is closed and the
-        error propagates. SMTP failures raise smtplib's exceptions, as ``sendmail`` raises them.
+        can have been accepted. ``during_data`` runs after the data is sent and before the
+        server's verdict is read, so it must not depend on that verdict. If either raises, the
+        connection (with replies still due) is dropped and the error propagates.
+        SMTP failures raise smtplib's exceptions, as ``sendmail`` raises them.
         """
         connection = self.connection
         if connection is None:
@@ -64,18 +72,31 @@ class EmailBackend(smtp.EmailBackend):
             for recipient in wire.recipients:
                 connection.putcmd("rcpt", f"TO:{smtplib.quoteaddr(recipient)}")
             connection.putcmd("data")
-        if meanwhile is not None:
-            try:
-                meanwhile()
-            except BaseException:
-                self._drop()  # replies are still due: this session is of no further use
-                raise
+        self._run(during_envelope)
         if pipelined:
-            self._pipelined_rest(connection, wire)
+            self._pipelined_envelope(connection, wire)
         else:
-            self._stepwise_rest(connection, wire)
+            self._stepwise_envelope(connection, wire)
+        body = _LEADING_DOT.sub(b"..", wire.data)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        connection.send(body + b".\r\n")
+        self._run(during_data)
+        code, reply = connection.getreply()
+        if code != 250:
+            self._abandon(code)
+            raise smtplib.SMTPDataError(code, reply)
 
-    def _stepwise_rest(self, connection: smtplib.SMTP, wire: Wire) -> None:
+    def _run(self, work: Callable[[], None] | None) -> None:
+        if work is None:
+            return
+        try:
+            work()
+        except BaseException:
+            self._drop()  # replies are still due: this session is of no further use
+            raise
+
+    def _stepwise_envelope(self, connection: smtplib.SMTP, wire: Wire) -> None:
         code, reply = connection.getreply()
         if code != 250:
             self._abandon(code)
@@ -91,12 +112,12 @@ class EmailBackend(smtp.EmailBackend):
         if len(refused) == len(wire.recipients):
             self._abandon(0)
             raise smtplib.SMTPRecipientsRefused(refused)
-        code, reply = connection.data(wire.data)
-        if code != 250:
+        code, reply = connection.docmd("data")
+        if code != 354:
             self._abandon(code)
             raise smtplib.SMTPDataError(code, reply)
 
-    def _pipelined_rest(self, connection: smtplib.SMTP, wire: Wire) -> None:
+    def _pipelined_envelope(self, connection: smtplib.SMTP, wire: Wire) -> None:
         sender_code, sender_reply = connection.getreply()
         replies = [(recipient, *connection.getreply()) for recipient in wire.recipients]
         data_code, data_reply = connection.getreply()
@@ -118,14 +139,6 @@ class EmailBackend(smtp.EmailBackend):
         if data_code != 354:
             self._abandon(data_code)
             raise smtplib.SMTPDataError(data_code, data_reply)
-        body = _LEADING_DOT.sub(b"..", wire.data)
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
-        connection.send(body + b".\r\n")
-        code, reply = connection.getreply()
-        if code != 250:
-            self._abandon(code)
-            raise smtplib.SMTPDataError(code, reply)
 
     def _abandon(self, code: int) -> None:
         """End a refused transaction as sendmail does: 421 closes, anything else resets."""

@@ -67,10 +67,10 @@ class ConnectionPerMessage(EmailBackend):
         finally:
             self.close()
 
-    def send_ready(self, wire, *, meanwhile=None):
+    def send_ready(self, wire, **work):
         self.open()
         try:
-            super().send_ready(wire, meanwhile=meanwhile)
+            super().send_ready(wire, **work)
         finally:
             self.close()
 

@@ -373,6 +373,34 @@ def test_each_email_is_marked_sent_before_the_server_accepts_the_next(places, sm
     assert deliveries_send(now=NOW).claimed == 0
 
 
+def test_a_message_built_ahead_that_fails_counts_against_its_own_delivery(
+    places, smtp, monkeypatch
+):
+    from advisories import alerts_service
+
+    for email in ("first@example.org", "broken@example.org", "third@example.org"):
+        SubscriptionFactory(email=email)
+    change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
+    build = alerts_service._message_for
+
+    def build_or_fail(delivery, contents):  # a fault injected into one reader's message
+        if delivery.subscription.email == "broken@example.org":
+            raise ValueError("template failed")
+        return build(delivery, contents)
+
+    monkeypatch.setattr(alerts_service, "_message_for", build_or_fail)
+    report = deliveries_send(now=NOW)
+
+    states = dict(Delivery.objects.values_list("subscription__email", "state"))
+    assert (report.sent, report.retried) == (2, 1)
+    assert states == {
+        "first@example.org": DeliveryState.SENT,
+        "broken@example.org": DeliveryState.PENDING,
+        "third@example.org": DeliveryState.SENT,
+    }
+    assert sorted(m["To"] for m in smtp.messages) == ["first@example.org", "third@example.org"]
+
+
 class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing after it runs, no except-clause catches it."""
 
@@ -399,11 +427,11 @@ class DiesAfterReady(ProjectEmailBackend):
         super().__init__(**kwargs)
         self.left = accepted
 
-    def send_ready(self, wire, *, meanwhile=None):
+    def send_ready(self, wire, **work):
         if self.left == 0:
             raise WorkerKilled
         self.left -= 1
-        return super().send_ready(wire, meanwhile=meanwhile)
+        return super().send_ready(wire, **work)
 
 
 @pytest.mark.parametrize("backend", [DiesAfter, DiesAfterReady])

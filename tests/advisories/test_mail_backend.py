@@ -63,12 +63,14 @@ def _connection():
     return backend
 
 
-def test_work_given_to_send_ready_runs_before_the_server_has_the_message(smtp):
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_work_during_the_envelope_runs_before_the_server_has_any_data(smtp, pipelining):
+    smtp.pipelining = pipelining
     seen_by_then = []
     backend = _connection()
 
     backend.send_ready(
-        _ready_email().wire, meanwhile=lambda: seen_by_then.append(len(smtp.messages))
+        _ready_email().wire, during_envelope=lambda: seen_by_then.append(len(smtp.messages))
     )
     backend.close()
 
@@ -76,21 +78,37 @@ def test_work_given_to_send_ready_runs_before_the_server_has_the_message(smtp):
     assert len(smtp.messages) == 1
 
 
-class MarkFailed(Exception):
+class WorkFailed(Exception):
     pass
 
 
-def test_when_that_work_fails_the_message_is_not_sent_and_the_error_propagates(smtp):
-    def fail():
-        raise MarkFailed
+def _fail():
+    raise WorkFailed
 
+
+def test_when_work_during_the_envelope_fails_nothing_is_sent_and_the_error_propagates(smtp):
     backend = _connection()
-    with pytest.raises(MarkFailed):
-        backend.send_ready(_ready_email().wire, meanwhile=fail)
+    with pytest.raises(WorkFailed):
+        backend.send_ready(_ready_email().wire, during_envelope=_fail)
+
+    assert backend.connection is None
+    assert smtp.messages == []
+
+
+def test_work_during_the_data_runs_only_for_a_message_whose_data_was_sent(smtp):
+    smtp.answer("gone@example.org", "550 no such user")
+    calls = []
+    backend = _connection()
+
+    backend.send_ready(_ready_email().wire, during_data=lambda: calls.append("data"))
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        backend.send_ready(
+            _ready_email("gone@example.org").wire, during_data=lambda: calls.append("refused")
+        )
     backend.close()
 
-    assert smtp.messages == []
-    assert backend.connection is None
+    assert calls == ["data"]  # a refused envelope sends no data, so there is nothing to overlap
+    assert len(smtp.messages) == 1
 
 
 @pytest.mark.parametrize("pipelining", [False, True])
