@@ -7,12 +7,14 @@ How "exactly once" is kept, and where it honestly stops:
   worker can run it at will. A FanOut row marks the change done (StatusChange is append-only).
 * A sender claims a batch (row locks with SKIP LOCKED on PostgreSQL, a conditional UPDATE
   everywhere) by stamping ``claimed_at`` and a claim token: the lease. It marks each delivery
-  sent right after the mail server accepted that one message, in its own autocommitted UPDATE
-  guarded by the claim token, so "sent" never means anything but "accepted".
+  sent only after the mail server accepted that one message, in its own autocommitted UPDATE
+  guarded by the claim token, so "sent" never means anything but "accepted". The mark is
+  written while the next message's envelope is in flight, and always before any of that
+  message's data is sent: at most one accepted message is ever waiting for its mark.
 * A worker killed mid-batch leaves its unfinished rows in "sending"; once the lease has expired
   the next sender (or the sweep) claims them again. Rows it had marked sent are not touched.
 * The one window left: a worker killed after the server accepted a message but before its UPDATE
-  committed (a few milliseconds per message) re-sends that single message after the lease. That is
+  committed (about a millisecond per message) re-sends that single message after the lease. That is
   inherent to SMTP (the server's acceptance and our database cannot commit together); each
   delivery keeps a stable Message-ID so receivers that deduplicate on it drop the copy.
 """
@@ -696,7 +698,12 @@ def deliveries_send(
     -> sent; 4xx or a connection problem -> pending again with exponential backoff; 5xx or a
     refused recipient -> failed with the reason. One bad message never stops the others; a lost
     connection gives the untried rest of the batch back for a later attempt.
-    Must run outside a transaction: each mark commits on its own, right after its message.
+    Must run outside a transaction: each mark commits on its own, before the next message's data.
+
+    With a backend that takes ready bytes (``send_ready``, the project's SMTP backend), the
+    sender does not wait for the server more than it must: the previous message's mark is
+    written while this message's envelope is in flight, and the next message is built while
+    the server takes this one's data.
     """
     now = now or timezone.now()
     report = SendReport()
