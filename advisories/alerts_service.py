@@ -490,10 +490,11 @@ class _Batch:
         self._accepted: int | None = None
 
     def _rows(self, delivery_id: int) -> QuerySet[Delivery]:
+        # The claim token alone is the guard: a row holds one only while "sending" (a database
+        # constraint). Naming the state as well would let PostgreSQL pick the index on state
+        # and walk every "sending" row of the batch, as for the "sent" mark below.
         self.flush()
-        return Delivery.objects.filter(
-            pk=delivery_id, claim_token=self.token, state=DeliveryState.SENDING
-        )
+        return Delivery.objects.filter(pk=delivery_id, claim_token=self.token)
 
     def sent_later(self, delivery: Delivery) -> None:
         """The server accepted this delivery: mark it sent before the next message's data goes

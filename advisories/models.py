@@ -387,6 +387,12 @@ class Delivery(models.Model):
                 ),
                 name="delivery_kind_consistent",
             ),
+            # A claim token names the sender holding a "sending" row's lease and nothing else:
+            # every mark clears it. The senders' guarded writes rely on this.
+            models.CheckConstraint(
+                condition=Q(claim_token="") | Q(state="sending"),
+                name="delivery_claim_only_while_sending",
+            ),
         ]
         indexes = [
             models.Index(

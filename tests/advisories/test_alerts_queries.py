@@ -18,7 +18,23 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 
 
-def test_marking_an_email_sent_finds_its_row_by_primary_key_whatever_the_statistics():
+def _sent(batch: _Batch, delivery: Delivery) -> None:
+    batch.sent_later(delivery)
+    batch.flush()
+
+
+def _failed(batch: _Batch, delivery: Delivery) -> None:
+    batch.failed(delivery, "550 5.1.1 No such user here")
+
+
+def _retried(batch: _Batch, delivery: Delivery) -> None:
+    batch.retry(delivery, "451 4.7.1 Greylisted")
+
+
+@pytest.mark.parametrize(
+    ("mark", "counted_as"), [(_sent, "sent"), (_failed, "failed"), (_retried, "retried")]
+)
+def test_marking_an_email_finds_its_row_by_primary_key_whatever_the_statistics(mark, counted_as):
     country = Destination.objects.get(kind="country", country_code="KP")
     Subscription.objects.bulk_create(
         Subscription(
@@ -45,12 +61,12 @@ def test_marking_an_email_sent_finds_its_row_by_primary_key_whatever_the_statist
     ids = _claim(token="batch", batch_size=2_000, now=NOW)
     batch = _Batch(token="batch", now=NOW, report=SendReport())
 
-    batch.sent_later(Delivery.objects.get(pk=ids[-1]))
+    delivery = Delivery.objects.get(pk=ids[-1])
     with CaptureQueriesContext(connection) as queries:
-        batch.flush()
+        mark(batch, delivery)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {queries.captured_queries[-1]['sql']}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert batch.report.sent == 1
+    assert getattr(batch.report, counted_as) == 1
     assert "advisories_delivery_pkey" in plan, plan

@@ -3,9 +3,14 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from advisories.models import Notice, Source
+from advisories.models import Delivery, DeliveryState, Notice, Source
 from advisories.services import notice_record, source_get_or_create
-from tests.factories import NoticeFactory, SourceFactory
+from tests.factories import (
+    NoticeFactory,
+    SourceFactory,
+    StatusChangeFactory,
+    SubscriptionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PUBLISHED = datetime(2025, 7, 16, tzinfo=UTC)
@@ -38,3 +43,13 @@ def test_a_new_source_gets_the_default_authority_of_its_kind():
 def test_source_authority_is_bounded_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
         Source.objects.create(name="x", slug="x", kind="news", authority=5000)
+
+
+def test_a_delivery_holds_a_claim_token_only_while_it_is_being_sent():
+    change, subscription = StatusChangeFactory(), SubscriptionFactory()
+    Delivery.objects.create(
+        change=change, subscription=subscription, state=DeliveryState.SENDING, claim_token="b"
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.filter(subscription=subscription).update(state=DeliveryState.SENT)
