@@ -72,7 +72,8 @@ class AlertEmail(EmailMultiAlternatives):
     """An EmailMultiAlternatives whose MIME message serialises faster (see module docstring).
 
     ``wire``, when set, is this very message already serialised for SMTP; the project's SMTP
-    backend sends it as is. Every other backend, and ``message()``, ignore it.
+    backend sends it as is. Every other backend, and ``message()``, ignore it. It is written
+    once: whoever changes the message afterwards must set it back to None.
     """
 
     wire: Wire | None = None
