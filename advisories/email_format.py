@@ -127,7 +127,7 @@ class WireTemplate:
         *,
         headers: list[tuple[str, bytes | str]],
         body: bytes,
-        body_slots: list[bytes],
+        body_slots: Mapping[str, bytes],
         boundary: str,
         sender: str,
     ) -> None:
@@ -160,14 +160,13 @@ class WireTemplate:
             else:
                 headers.append((name, _CRLF_FOLD.fold_binary(name, value)))
         head, blank, body = mime.as_bytes(linesep="\r\n").partition(b"\r\n\r\n")
-        slots = [slot.encode("ascii") for slot in body_slots.values()]
         if not blank:
             return None
         encoding = message.encoding or settings.DEFAULT_CHARSET
         template = cls(
             headers=headers,
             body=body,
-            body_slots=slots,
+            body_slots={name: slot.encode("ascii") for name, slot in body_slots.items()},
             boundary=boundary,
             sender=sanitize_address(message.from_email, encoding),
         )
@@ -184,8 +183,8 @@ class WireTemplate:
 
     def wire(self, *, headers: Mapping[str, str], body: Mapping[str, str]) -> Wire | None:
         """One reader's message. ``headers`` and ``body`` map the stand-ins' names, as given to
-        ``build`` (the body's in the same order), to this reader's values. None when a value is
-        not one the template can take exactly: the caller then lets Django write the message."""
+        ``build``, to this reader's values. None when a value is not one the template can take
+        exactly: the caller then lets Django write the message."""
         recipient = headers.get("To", "")
         values = [*headers.values(), *body.values()]
         if (
@@ -195,8 +194,8 @@ class WireTemplate:
         ):
             return None
         text = self._body
-        for slot, value in zip(self._body_slots, body.values(), strict=True):
-            text = text.replace(slot, value.encode("ascii"))
+        for name, slot in self._body_slots.items():
+            text = text.replace(slot, body[name].encode("ascii"))
         longest = max(map(len, text.split(b"\r\n"))) if len(text) > len(self._body) else 0
         if longest > RFC5322_EMAIL_LINE_LENGTH_LIMIT:
             return None  # Django would have quoted-printable encoded that part
