@@ -761,7 +761,6 @@ def deliveries_send(
                         batch.flush()
                         accepted = mail.send_messages([message])
                 except Exception as exc:
-                    batch.flush()  # the previous message was accepted, whatever happened since
                     failure = _classify(exc)
                     if failure.permanent:
                         batch.failed(delivery, failure.reason)
