@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .countries import country_entries
@@ -200,4 +200,170 @@ def format_report(report: EvaluationReport, *, verbose: bool = False) -> str:
                     f"    spurious {claim.destination_slug} {claim.audience} {claim.status} "
                     f"{claim.effective_at.date()} [{claim.pattern}] {claim.sentence[:80]!r}"
                 )
+    return "\n".join(lines)
+
+
+# -- a set of real published notices (../shared/corpus-real layout) ------------------------------
+#: Where the development set of real notices lives beside a checkout, when it is there.
+REAL_SET_DIR = Path(__file__).resolve().parents[3] / "shared" / "corpus-real"
+_REAL_ID_BASE = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class RealClaim:
+    destination: str
+    audience: str
+    status: str
+    effective: date
+    also: tuple[str, ...] = ()
+    history: bool = False
+
+    def accepts(self, claim: ExtractedClaim, tolerance_days: int) -> bool:
+        return (
+            self.destination == claim.destination_slug
+            and self.audience == claim.audience
+            and claim.status in (self.status, *self.also)
+            and abs((claim.effective_at.date() - self.effective).days) <= tolerance_days
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RealNotice:
+    file: str
+    source_kind: str
+    published_at: datetime
+    title: str
+    body: str
+    expected: tuple[RealClaim, ...]
+    optional: tuple[RealClaim, ...]
+
+
+@dataclass(slots=True)
+class RealReport:
+    right: int = 0
+    missed: int = 0
+    good: int = 0
+    extra: int = 0
+    lines: list[str] = field(default_factory=list)
+    extra_by_category: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    missed_by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def precision(self) -> float:
+        return self.good / (self.good + self.extra) if self.good + self.extra else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.right / (self.right + self.missed) if self.right + self.missed else 0.0
+
+
+def _real_claim(raw: dict, slugs: dict[str, str]) -> RealClaim:
+    return RealClaim(
+        destination=slugs.get(raw["destination"], raw["destination"]),
+        audience=(raw.get("audience") or "foreign"),
+        status=raw["status"],
+        effective=date.fromisoformat(raw["effective_at"][:10]),
+        also=tuple(raw.get("also_acceptable", ())),
+        history=bool(raw.get("history")),
+    )
+
+
+def load_real_set(set_dir: Path) -> tuple[list[RealNotice], Gazetteer]:
+    """The notices of a real set and a gazetteer of every country plus the set's destinations.
+
+    Countries keep the project's own slugs (matched by country code), as ``score.py`` does.
+    """
+    spec = json.loads((Path(set_dir) / "expected.json").read_text(encoding="utf-8"))
+    countries = country_entries()
+    by_code = {entry.country_code: entry.slug for entry in countries}
+    slugs: dict[str, str] = {}
+    places: dict[str, GazetteerEntry] = {}
+    for item in spec:
+        for raw in item["destinations"]:
+            if raw["kind"] == "country" and raw["country_code"] in by_code:
+                slugs[raw["slug"]] = by_code[raw["country_code"]]
+            elif raw["slug"] not in places:
+                places[raw["slug"]] = GazetteerEntry(
+                    id=_REAL_ID_BASE + len(places),
+                    slug=raw["slug"],
+                    name=raw["name"],
+                    kind=raw["kind"],
+                    country_code=raw.get("country_code") or "",
+                    aliases=tuple(raw.get("aliases", ())),
+                )
+    notices = []
+    for item in spec:
+        text = (Path(set_dir) / item["file"]).read_text(encoding="utf-8")
+        title, _, body = text.partition("\n")
+        published = datetime.fromisoformat(item["published_at"])
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=UTC)
+        notices.append(
+            RealNotice(
+                file=item["file"],
+                source_kind=item["source_kind"],
+                published_at=published,
+                title=title.strip(),
+                body=body.strip(),
+                expected=tuple(_real_claim(c, slugs) for c in item["expected"]),
+                optional=tuple(_real_claim(c, slugs) for c in item.get("optional", ())),
+            )
+        )
+    return notices, Gazetteer([*countries, *places.values()])
+
+
+def evaluate_real_set(set_dir: Path, *, tolerance_days: int = 3) -> RealReport:
+    """Score the extractor on a real set with ``score.py``'s rules: recall over required claims,
+    precision over distinct extracted claims against required plus optional ones."""
+    notices, gazetteer = load_real_set(set_dir)
+    report = RealReport()
+    for notice in notices:
+        result = extract(
+            title=notice.title,
+            body=notice.body,
+            published_at=notice.published_at,
+            gazetteer=gazetteer,
+            authority=SOURCE_AUTHORITY.get(notice.source_kind, 20),
+        )
+        distinct: dict[tuple, ExtractedClaim] = {}
+        for claim in result.claims:
+            key = (claim.destination_slug, claim.audience, claim.status, claim.effective_at.date())
+            distinct.setdefault(key, claim)
+        for expected in notice.expected:
+            if any(expected.accepts(c, tolerance_days) for c in distinct.values()):
+                report.right += 1
+            else:
+                report.missed += 1
+                kind = "history" if expected.history else expected.status
+                report.missed_by_kind[kind] += 1
+                report.lines.append(
+                    f"MISS  {notice.file}: {expected.destination} {expected.audience} "
+                    f"{expected.status} {expected.effective}"
+                )
+        allowed = (*notice.expected, *notice.optional)
+        for claim in distinct.values():
+            if any(a.accepts(claim, tolerance_days) for a in allowed):
+                report.good += 1
+            else:
+                report.extra += 1
+                report.extra_by_category[claim.category] += 1
+                report.lines.append(
+                    f"EXTRA {notice.file}: {claim.destination_slug} {claim.audience} "
+                    f"{claim.status} {claim.effective_at.date()} [{claim.pattern}] "
+                    f"{claim.sentence[:100]!r}"
+                )
+    return report
+
+
+def format_real_report(report: RealReport, *, verbose: bool = False) -> str:
+    lines = [
+        f"precision {report.precision:.2f}  recall {report.recall:.2f}  "
+        f"({report.right} right, {report.extra} extra, {report.missed} missed)",
+        "extra claims by category: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(report.extra_by_category.items())),
+        "missed claims by kind:    "
+        + ", ".join(f"{k} {v}" for k, v in sorted(report.missed_by_kind.items())),
+    ]
+    if verbose:
+        lines += report.lines
     return "\n".join(lines)
