@@ -1,34 +1,26 @@
-"""Turn a notice's text into dated, attributed status claims.
+"""Turn a notice's text into dated, attributed status claims, reading sentence structure.
 
-The pipeline per notice: split sentences and clauses; find destination mentions (names, aliases and
-"the resort"-style references); find status phrases from the pattern table; drop guesses, questions
-and background clauses; decide which destination and which audience each phrase is about; date it;
-score it. Every step is deterministic and every claim carries the sentence it came from.
+Per notice: split sentences; find destination mentions (names, aliases and "the resort"-style
+references); keep the sentences the lexicon's pre-filter lets through and parse them (one batched
+``nlp.pipe`` call); read a frame from each status predicate (``frames.py``); resolve its places,
+audiences and date; then settle one reading per (destination, audience, event) for the whole
+notice. Every claim carries the sentence it came from.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from .dates import DateExpression, find_dates
+from .frames import Frame, read_frame
 from .gazetteer import SPECIFICITY, Gazetteer
-from .nationalities import DEMONYM_PATTERN, DEMONYMS
-from .patterns import (
-    CONTINUATION,
-    CURRENT_STATE,
-    PATTERNS,
-    RESTRICTIVE,
-    SCHEDULE,
-    SPECULATION,
-    SUBORDINATE,
-    TEMPORARY,
-    WHO,
-    StatusPattern,
-)
-from .sentences import Span, split_clauses, split_sentences
+from .lexicon import ALL_WORDS, DOMESTIC_WORDS, FOREIGN_WORDS, PREDICATES, PREFILTER
+from .nationalities import DEMONYMS
+from .nlp import language_model
+from .sentences import Span, split_sentences
 from .types import (
     DOMESTIC,
     FOREIGN,
@@ -36,69 +28,25 @@ from .types import (
     ExtractionResult,
     GazetteerEntry,
     Mention,
-    UnmatchedPlace,
 )
 
-EXTRACTOR_VERSION = "2026.11.1"
+EXTRACTOR_VERSION = "2026.11.2"
 
-_WHO_NOUN = re.compile(r"\b" + WHO + r"\b", re.I)
-_CONTAINER = re.compile(r"^(?:groups?|part(?:y|ies)|delegations?)$", re.I)
-_ALL = re.compile(r"\b(?:everyone|everybody|all\s+visitors|the\s+public|all\s+comers)\b", re.I)
-_DOMESTIC = re.compile(r"\b(?:local|locals|domestic|citizens|residents|nationals|national)\b", re.I)
-_FOREIGN = re.compile(
-    r"\b(?:foreign|foreigners|international|overseas|western|westerners|outsiders|other\s+nationalities)\b",
+_DEMONYM_LOWER = {name.lower(): code for name, code in DEMONYMS.items()}
+_TEMPORARY = re.compile(
+    r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
+    r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\buntil\s+(?!further\s+notice)\w+",
     re.I,
 )
-_NOT_A_PERSON = re.compile(
-    r"\s+(?:region|zone|visas?|sites?|season|industry|attractions?|centre|center|spots?|numbers|"
-    r"destination|area|permits?|fees?|tax|complex|trail|hotspot|hub|infrastructure)\b",
-    re.I,
-)
-_ONLY = re.compile(r"\bonly\b", re.I)
-_RELATIVE_PLACE = re.compile(
-    r"\b(?:near|outside|beyond|(?:north|south|east|west)\s+of)\s+(?:the\s+)?$", re.I
-)
-_NATIONALITY_SOURCE = re.compile(
-    r"\b(?:from|of)\s+$",
-    re.I,
-)
-_VISITOR_BEFORE = re.compile(WHO + r"\s+(?:[\w'\u2019-]+\s+){0,2}$", re.I)
-_POSSESSIVE_ACTOR = re.compile(
-    r"^['\u2019]s\s+(?:\w+\s+)?(?:minister|officials?|government|embassy|ministry|president|leader|"
-    r"ambassador|authorities|army|military|state\s+media)\b",
-    re.I,
-)
-_PLACE_HEADS = (
-    r"Mountains?|Islands?|Park|Province|Valley|Lake|Beach|Resort|Pass|Bay|Peninsula|Falls|Coast|"
-    r"County|Reserve|Temple|Palace|Gorge|Hills|River|District|Trail|Canyon|Glacier|Caves?|Volcano|"
-    r"Zone|Region|Sanctuary|Monastery|Fortress|Castle|Ruins|Crater|Archipelago|Desert|Forest|Oasis"
-)
-_PLACE = re.compile(
-    r"\b((?:[A-Z][\w'\u2019-]*\s+){1,3}(?:" + _PLACE_HEADS + r"))\b"
-    r"|\b((?:Mount|Mt\.?|Lake|Cape|Isle\s+of)\s+[A-Z][\w'\u2019-]+)"
-    r"|\bthe\s+((?:[A-Z][\w'\u2019-]+\s+){1,3})(?:area|region|zone|resort|park|island|valley|coast)\b"
-)
-_LEADING_ARTICLE = re.compile(r"^(?:The|A|An|This|That|At|In|On|Our|Its|Their)\s+")
-_COORDINATION = re.compile(r"^\s*(?:,|and|&|or|as\s+well\s+as|,\s*and|,\s*or)\s*(?:the\s+)?$", re.I)
-
-
-@dataclass(slots=True)
-class _Trigger:
-    start: int
-    end: int
-    row: StatusPattern
-    rank: int = 0
-
-
-def _bucket(items, starts: list[int], sentences: list[Span]) -> list[list]:
-    """Group items with ``start``/``end`` by the sentence containing them; items that run across
-    a sentence boundary belong to none."""
-    buckets: list[list] = [[] for _ in sentences]
-    for item in items:
-        index = bisect_right(starts, item.start) - 1
-        if index >= 0 and item.end <= sentences[index].end:
-            buckets[index].append(item)
-    return buckets
+_FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning|on)\s+(?:\w+\s+)?$", re.I)
+#: Offices whose travel advice speaks for their country's citizens.
+_ADVISORS = (
+    (re.compile(r"\bFCDO\b|\bForeign(?:,| and) Commonwealth\b|\bForeign Office\b|\bUK\b|\bBritish\b"), "GB"),
+    (re.compile(r"\bState Department\b|\bDepartment of State\b|\bU\.S\.|\bUS\b|\bAmerican\b"), "US"),
+    (re.compile(r"\bGlobal Affairs Canada\b|\bCanad(?:a|ian)\b"), "CA"),
+    (re.compile(r"\bDFAT\b|\bSmartraveller\b|\bAustralian?\b"), "AU"),
+    (re.compile(r"\bJapan(?:ese)?\b"), "JP"),
+)  # fmt: skip
 
 
 def extract(
@@ -112,294 +60,318 @@ def extract(
     """Extract status claims from one notice.
 
     The notice text is ``title + "\\n\\n" + body``; every claim's ``start``/``end`` are offsets of
-    its evidence sentence in that text. A headline only summarises its story, so claims from the
-    title are kept only when the body yields none. ``authority`` is the source's 0-100 weight
-    (official 100, operator 60, news 40, other 20); it scales each claim's confidence together
-    with the strength of the pattern that matched.
+    its evidence sentence in that text. ``authority`` is the source's 0-100 weight (official 100,
+    operator 60, news 40, other 20); it scales each claim's confidence together with the
+    strength of the predicate that asserted it.
     """
     if published_at.tzinfo is None:
         raise ValueError("published_at must be timezone-aware")
-    return _Extraction(
+    return _Reader(
         title=title, body=body, published_at=published_at, gazetteer=gazetteer, authority=authority
     ).run()
 
 
-class _Extraction:
+@dataclass(slots=True)
+class _Candidate:
+    claim: ExtractedClaim
+    explicit: bool
+    history: bool
+    in_title: bool
+
+
+class _Reader:
     def __init__(self, *, title, body, published_at, gazetteer, authority):
         self.text = f"{title}\n\n{body}"
         self.title_end = len(title)
         self.published_at = published_at.astimezone(UTC)
-        self.published = published_at.date()
+        self.published = self.published_at.date()
         self.gazetteer = gazetteer
         self.authority_factor = 0.5 + 0.5 * max(0, min(int(authority), 100)) / 100
         self.mentions = gazetteer.find_with_anaphora(self.text)
+        self.sentences = split_sentences(self.text)
+        starts = [s.start for s in self.sentences]
+        self.mentions_by_sentence = _bucket(self.mentions, starts, self.sentences)
+        self.dates_by_sentence = _bucket(find_dates(self.text), starts, self.sentences)
         self.topic: list[GazetteerEntry] = []
         self.events: list[tuple[int, date]] = []
-        self.unmatched: dict[str, UnmatchedPlace] = {}
 
-    # -- driver --------------------------------------------------------------------------------
     def run(self) -> ExtractionResult:
-        title_claims: list[ExtractedClaim] = []
-        body_claims: list[ExtractedClaim] = []
-        sentences = split_sentences(self.text)
-        # Patterns and dates are searched once over the whole text and then handed to the
-        # sentence they fall in: one regex pass per notice instead of one per sentence.
-        starts = [s.start for s in sentences]
-        self._mentions_by_sentence = _bucket(self.mentions, starts, sentences)
-        self._dates_by_sentence = _bucket(find_dates(self.text), starts, sentences)
-        self._triggers_by_sentence = [self._triggers_in(sentence) for sentence in sentences]
-        for index, sentence in enumerate(sentences):
-            self._index = index
-            claims = self._sentence(sentence)
-            (title_claims if sentence.start < self.title_end else body_claims).extend(claims)
-        claims = body_claims or title_claims
-        return ExtractionResult(
-            claims=_dedupe(claims), unmatched_places=list(self.unmatched.values())
+        wanted = [i for i, s in enumerate(self.sentences) if PREFILTER.search(s.text)]
+        docs = dict(
+            zip(wanted, language_model().pipe(self.sentences[i].text for i in wanted), strict=True)
         )
+        candidates: list[_Candidate] = []
+        for index, sentence in enumerate(self.sentences):
+            for expr in self.dates_by_sentence[index]:
+                if not expr.relative and not expr.bounding:
+                    resolved = expr.resolve(published=self.published, future=False, anchor=None)
+                    if resolved:
+                        self.events.append((expr.start, resolved))
+            doc = docs.get(index)
+            if doc is not None and not sentence.text.rstrip().endswith("?"):
+                for token in doc:
+                    if (token.lemma_.lower(), token.pos_) not in PREDICATES and (
+                        token.lemma_.lower(),
+                        "*",
+                    ) not in PREDICATES:
+                        continue
+                    frame = read_frame(token)
+                    if frame is not None:
+                        candidates += self._claims(frame, index, sentence)
+            specific = [
+                m
+                for m in self.mentions_by_sentence[index]
+                if m.entry.kind != "country" or not self.topic
+            ]
+            if specific:
+                self.topic = _most_specific(specific)
+        return ExtractionResult(claims=_settle(candidates), unmatched_places=[])
 
-    def _sentence(self, sentence: Span) -> list[ExtractedClaim]:
-        mentions = self._mentions_by_sentence[self._index]
-        usable = self._usable(sentence, mentions)
-        dates = self._dates_by_sentence[self._index]
-        for expr in dates:
-            if not expr.relative and not expr.bounding:
-                resolved = expr.resolve(published=self.published, future=False, anchor=None)
-                if resolved:
-                    self.events.append((expr.start, resolved))
-        triggers = self._sentence_triggers(self._triggers_by_sentence[self._index])
-        claims: list[ExtractedClaim] = []
-        if triggers and not sentence.text.rstrip().endswith("?"):
-            clauses = split_clauses(sentence)
-            places = self._places(sentence, mentions)
-            for index, trigger in enumerate(triggers):
-                claims.extend(
-                    self._claims_for(
-                        sentence, clauses, trigger, triggers, index, usable, dates, places
-                    )
-                )
-        if usable:
-            self.topic = _most_specific(usable)
-        return claims
+    # -- one frame -----------------------------------------------------------------------------
+    def _claims(self, frame: Frame, index: int, sentence: Span) -> list[_Candidate]:
+        token = frame.token
+        mentions = self.mentions_by_sentence[index]
+        by_token = {m: _token_span(m, sentence, token.doc) for m in mentions}
 
-    # -- finding things ------------------------------------------------------------------------
-    @staticmethod
-    def _triggers_in(sentence: Span) -> list[_Trigger]:
-        lowered = sentence.text.lower()
-        found: list[_Trigger] = []
-        for rank, row in enumerate(PATTERNS):
-            if not any(keyword in lowered for keyword in row.keywords):
-                continue
-            for match in row.regex.finditer(sentence.text):
-                found.append(
-                    _Trigger(
-                        sentence.start + match.start(), sentence.start + match.end(), row, rank
-                    )
-                )
-        return found
-
-    @staticmethod
-    def _sentence_triggers(candidates: list[_Trigger]) -> list[_Trigger]:
-        """Earlier table rows win; a later row never claims text an earlier one matched."""
-        found: list[_Trigger] = []
-        for trigger in sorted(candidates, key=lambda t: (t.rank, t.start)):
-            if any(t.start < trigger.end and trigger.start < t.end for t in found):
-                continue
-            found.append(trigger)
-        return sorted(found, key=lambda t: t.start)
-
-    def _usable(self, sentence: Span, mentions: list[Mention]) -> list[Mention]:
-        """Mentions that can be what a sentence is about: not nationalities, not landmarks."""
-        text = self.text
-        appositive: list[tuple[int, int]] = []
-        for mention in mentions:
-            rest = text[mention.end : sentence.end]
-            match = re.match(r"\s*,\s+([a-z][^,]*),", rest) or re.match(r"\s*\(([^)]*)\)", rest)
-            if match:
-                appositive.append((mention.end + match.start(1), mention.end + match.end(1)))
-        usable = []
-        for mention in mentions:
-            before = text[sentence.start : mention.start]
-            after = text[mention.end : mention.end + 40]
-            if any(s <= mention.start < e for s, e in appositive):
-                continue
-            if _RELATIVE_PLACE.search(before):
-                continue
-            if mention.entry.kind == "country":
-                if _NATIONALITY_SOURCE.search(before) and _VISITOR_BEFORE.search(before[:-5] + " "):
-                    continue
-                if _POSSESSIVE_ACTOR.match(after):
-                    continue
-            usable.append(mention)
-        return usable
-
-    def _places(self, sentence: Span, mentions: list[Mention]) -> list[tuple[int, int, str]]:
-        """Place-like names in the sentence that no destination matches."""
-        places = []
-        for match in _PLACE.finditer(sentence.text):
-            group = next(i for i in (1, 2, 3) if match.group(i))
-            name = _LEADING_ARTICLE.sub("", match.group(group).strip()).strip()
-            start = sentence.start + match.start(group)
-            end = sentence.start + match.end(group)
-            if not name or (" " not in name and group != 3):
-                continue
-            if any(m.start < end and start < m.end for m in mentions):
-                continue
-            places.append((start, end, name))
-        return places
-
-    # -- one status phrase ---------------------------------------------------------------------
-    def _claims_for(self, sentence, clauses, trigger, triggers, index, usable, dates, places):
-        text = self.text
-        row = trigger.row
-        clause_index = next(
-            (i for i, c in enumerate(clauses) if c.start <= trigger.start < c.end), 0
-        )
-        clause = clauses[clause_index]
-        lead = text[clause.start : trigger.start]
-        if SPECULATION.search(clause.text) or SPECULATION.search(
-            text[sentence.start : trigger.start]
-        ):
-            return []
-        if SUBORDINATE.search(lead):
-            return []
-        clause_places = [p for p in places if clause.start <= p[0] < clause.end]
-        for place in clause_places:
-            self.unmatched.setdefault(
-                place[2], UnmatchedPlace(name=place[2], sentence=sentence.text)
-            )
-        trigger_text = text[trigger.start : trigger.end]
-        schedule = bool(
-            SCHEDULE.search(lead) or trigger_text.lower().startswith("will")
-        ) and not CONTINUATION.search(
-            text[trigger.start - 20 if trigger.start >= 20 else 0 : trigger.end]
-        )
-
-        # Whom it concerns.
-        window_end = triggers[index + 1].start if index + 1 < len(triggers) else sentence.end
-        semicolon = text.find(";", trigger.end, window_end)
-        if semicolon != -1:
-            window_end = semicolon
-        window_start = max(clause.start, triggers[index - 1].end if index else clause.start)
-        who = _find_who(text, trigger.end, window_end, first=True) or _find_who(
-            text, window_start, trigger.start, first=True
-        )
-        if row.mode == "receipt" and who is None:
+        audiences, audience_mentions, counted = self._audiences(frame, mentions, by_token)
+        actor_mentions = [m for m in mentions if by_token[m] & {t.i for t in frame.actor_tokens}]
+        kind = frame.predicate.kind
+        if kind == "receipt" and not audiences and not frame.audience_tokens:
             return []
 
-        # What it concerns.
-        destinations, fallback = self._destinations(
-            sentence, clauses, clause_index, trigger, usable
-        )
+        outbound_code = None
+        if frame.outbound or _citizens_leaving(frame, audiences):
+            outbound_code = self._advisor(frame, actor_mentions, sentence)
+            if outbound_code is None:
+                return []
+            audiences = {outbound_code: frame.status}
+        places = [m for m in mentions if m not in audience_mentions]
+        if outbound_code:
+            places = [m for m in places if m.entry.country_code != outbound_code]
+        destinations = self._destinations(frame, places, by_token, actor_mentions)
         if not destinations:
             return []
-        if fallback and clause_places:
-            return []
 
-        # When.
-        effective = self._date(
-            sentence, clauses, clause_index, trigger, dates, schedule, row, window_end
-        )
+        effective, explicit = self._date(frame, index, sentence)
         if effective is None:
             return []
+        if frame.history and not explicit:
+            return []
 
-        sentence_text = sentence.text
-        restrictive = bool(RESTRICTIVE.search(sentence_text))
-        temporary = bool(TEMPORARY.search(sentence_text))
-        status = row.status
-        if status == "closed" and temporary:
+        status = frame.status
+        if status == "closed" and _TEMPORARY.search(sentence.text) and not outbound_code:
             status = "suspended"
-        claims = []
-        strength = row.strength * (0.9 if fallback else 1.0)
-        if sentence.start < self.title_end:
-            strength *= 0.9
+        strength = frame.predicate.strength
+        in_title = sentence.start < self.title_end
+        claims: list[_Candidate] = []
         for destination in destinations:
-            for audience, audience_status, category in _audiences(
-                who, status, row, restrictive, destination, self.text
+            for audience, audience_status in self._per_audience(
+                frame, status, audiences, counted, destination, outbound_code
             ):
                 claims.append(
-                    ExtractedClaim(
-                        destination_id=destination.id,
-                        destination_slug=destination.slug,
-                        audience=audience,
-                        status=audience_status,
-                        effective_at=effective,
-                        confidence=round(min(1.0, strength * self.authority_factor), 3),
-                        sentence=sentence_text,
-                        start=sentence.start,
-                        end=sentence.end,
-                        category="schedule" if schedule else category,
-                        pattern=row.name,
+                    _Candidate(
+                        ExtractedClaim(
+                            destination_id=destination.id,
+                            destination_slug=destination.slug,
+                            audience=audience,
+                            status=audience_status,
+                            effective_at=effective,
+                            confidence=round(min(1.0, strength * self.authority_factor), 3),
+                            sentence=sentence.text,
+                            start=sentence.start,
+                            end=sentence.end,
+                            category="schedule" if frame.future else _category(audience_status),
+                            pattern=frame.predicate.lemma,
+                        ),
+                        explicit=explicit,
+                        history=frame.history,
+                        in_title=in_title,
                     )
                 )
-        self.events.append((trigger.start, effective.date()))
         return claims
 
-    def _destinations(self, sentence, clauses, clause_index, trigger, usable):
-        """The destinations a phrase is about, and whether we had to fall back to the topic."""
-        in_clause = [
-            m for m in usable if clauses[clause_index].start <= m.start < clauses[clause_index].end
-        ]
-        if in_clause:
-            return _pick(in_clause, trigger, self.text), False
-        for earlier in range(clause_index - 1, -1, -1):
-            found = [m for m in usable if clauses[earlier].start <= m.start < clauses[earlier].end]
-            if found:
-                return _pick(found, trigger, self.text), False
-        later = [m for m in usable if m.start >= clauses[clause_index].end]
-        if later and not any(
-            m.start < trigger.start for m in self.mentions if sentence.start <= m.start
-        ):
-            return _pick(later, trigger, self.text), False
-        return list(self.topic), True
+    def _audiences(self, frame: Frame, mentions, by_token):
+        """Audience codes named by the frame's visitor phrases, the country mentions used as
+        such (never destinations), and whether visitors were counted ("from 19 countries")."""
+        audiences: dict[str, None] = {}
+        used: list[Mention] = []
+        counted = False
+        for person in frame.audience_tokens:
+            phrase = list(person.subtree)
+            indices = {t.i for t in phrase}
+            lemma = person.lemma_.lower()
+            code = _demonym(person.text)
+            if code:
+                audiences[code] = None
+            for token in phrase:
+                word = token.text.lower()
+                code = _demonym(token.text)
+                if code and token.i != person.i and token.dep_ in ("amod", "compound", "nmod"):
+                    audiences[code] = None
+                if word in FOREIGN_WORDS:
+                    audiences[FOREIGN] = None
+                if word in DOMESTIC_WORDS:
+                    audiences[DOMESTIC] = None
+                if word in ALL_WORDS and token.head.i == person.i:
+                    audiences[FOREIGN] = None
+                    audiences[DOMESTIC] = None
+                if token.like_num and token.head.lemma_.lower() == "country":
+                    counted = True
+            for mention in mentions:
+                if mention.entry.kind == "country" and by_token[mention] & indices:
+                    # "tourists from A, B and C", "citizens of C": where visitors come from.
+                    audiences[mention.entry.country_code] = None
+                    used.append(mention)
+            if lemma in ("everyone", "everybody", "public"):
+                audiences[FOREIGN] = None
+                audiences[DOMESTIC] = None
+        return audiences, used, counted
 
-    def _date(self, sentence, clauses, clause_index, trigger, dates, schedule, row, next_start):
-        clause = clauses[clause_index]
-        clause_dates = [d for d in dates if clause.start <= d.start < clause.end and not d.bounding]
-        if row.mode == "current":
-            return self.published_at
-        if schedule and not clause_dates:
-            clause_dates = [d for d in dates if not d.bounding]
-        if schedule and not any(d.explicit for d in clause_dates):
-            return None
-        if schedule:
-            clause_dates = [d for d in clause_dates if d.explicit]
-        if not clause_dates and not CURRENT_STATE.search(clause.text):
-            for earlier in range(clause_index - 1, -1, -1):
-                earlier_clause = clauses[earlier]
-                clause_dates = [
-                    d
-                    for d in dates
-                    if earlier_clause.start <= d.start < earlier_clause.end and not d.bounding
-                ]
-                if clause_dates:
-                    break
-        if not clause_dates:
-            return self.published_at
-        chosen = _closest(clause_dates, trigger, next_start)
+    def _advisor(self, frame: Frame, actor_mentions, sentence: Span) -> str | None:
+        """The country whose citizens a travel advice or outbound ban speaks to."""
+        for mention in actor_mentions:
+            return mention.entry.country_code
+        for token in frame.actor_tokens:
+            code = _demonym(token.text)
+            if code:
+                return code
+        actor_text = " ".join(t.text for t in frame.actor_tokens)
+        for text in (actor_text, sentence.text, self.text[: self.title_end + 600]):
+            for pattern, code in _ADVISORS:
+                if pattern.search(text):
+                    return code
+        return None
+
+    def _destinations(self, frame: Frame, places, by_token, actor_mentions):
+        token = frame.token
+        tiers = []
+        theme = {t.i for node in frame.theme_tokens for t in node.subtree}
+        tiers.append([m for m in places if by_token[m] & theme])
+        preps = {
+            t.i
+            for p in token.children
+            if p.dep_ in ("prep", "npadvmod", "advmod")
+            for t in p.subtree
+        }
+        tiers.append([m for m in places if by_token[m] & preps])
+        tiers.append([m for m in actor_mentions if m in places])
+        clause = {t.i for t in _clause_root(token).subtree}
+        tiers.append([m for m in places if by_token[m] & clause])
+        for tier in tiers:
+            if tier:
+                return _pick(tier)
+        if not places and self.topic:
+            return list(self.topic)
+        return []
+
+    def _date(self, frame: Frame, index: int, sentence: Span) -> tuple[datetime | None, bool]:
+        token = frame.token
+        dates = [d for d in self.dates_by_sentence[index] if not d.bounding]
+        if not dates:
+            if frame.future:
+                return None, False
+            return self.published_at, False
+        left = sentence.start + token.left_edge.idx
+        right = sentence.start + token.right_edge.idx + len(token.right_edge.text)
+        inside = [d for d in dates if left <= d.start < right]
+        position = sentence.start + token.idx
+        pool = inside or dates
+        after = [d for d in pool if d.start >= position]
+        before = [d for d in pool if d.start < position]
+        chosen = after[0] if after else before[-1]
+        future = frame.future or bool(_FROM.search(self.text[max(0, chosen.start - 25) : chosen.start]))
+        if frame.future and not chosen.explicit:
+            return None, False
         anchor = self._anchor(chosen)
-        resolved = chosen.resolve(published=self.published, future=schedule, anchor=anchor)
+        resolved = chosen.resolve(published=self.published, future=future, anchor=anchor)
         if resolved is None:
-            return self.published_at
+            return self.published_at, False
         if resolved == self.published:
-            return self.published_at
-        return datetime.combine(resolved, time(0, 0), tzinfo=UTC)
+            return self.published_at, True
+        return datetime.combine(resolved, time(0, 0), tzinfo=UTC), True
 
     def _anchor(self, expression: DateExpression) -> date | None:
         earlier = [d for pos, d in self.events if pos < expression.start]
         return earlier[-1] if earlier else None
 
+    @staticmethod
+    def _per_audience(frame, status, audiences, counted, destination, outbound_code):
+        """(audience, status) pairs for one destination."""
+        if outbound_code:
+            return [(outbound_code, status)]
+        named = {a: None for a in audiences if a not in (FOREIGN, DOMESTIC)}
+        for code in list(named):
+            if code == destination.country_code:
+                del named[code]
+                audiences = {**audiences, DOMESTIC: None}
+        result: list[tuple[str, str]] = []
+        opening = status == "open"
+        for code in named:
+            result.append((code, status))
+        if opening and (named or counted):
+            # Open to some nationalities only: everyone else is restricted.
+            result.append((FOREIGN, "restricted"))
+        elif not named:
+            if FOREIGN in audiences or DOMESTIC not in audiences:
+                final = "restricted" if opening and frame.restrictive else status
+                result.append((FOREIGN, final))
+            if DOMESTIC in audiences:
+                result.append((DOMESTIC, status))
+        return list(dict.fromkeys(result))
+
 
 # -- helpers -------------------------------------------------------------------------------------
-def _closest(dates: list[DateExpression], trigger: _Trigger, next_start: int) -> DateExpression:
-    """The date a phrase is about: one that follows it (before the next phrase), else the nearest
-    one before it ("opened on 1 July and hosted Russians a week later" dates each verb apart)."""
-    after = [d for d in dates if trigger.end <= d.start < next_start]
-    if after:
-        return after[0]
-    before = [d for d in dates if d.end <= trigger.start]
-    if before:
-        return before[-1]
-    return min(dates, key=lambda d: abs(d.start - trigger.start))
+def _category(status: str) -> str:
+    return {
+        "open": "reopening",
+        "restricted": "restriction",
+        "suspended": "suspension",
+        "closed": "closure",
+    }.get(status, "other")
+
+
+def _demonym(word: str) -> str | None:
+    lowered = word.lower()
+    if lowered in _DEMONYM_LOWER:
+        return _DEMONYM_LOWER[lowered]
+    for suffix in ("s",):
+        if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
+            return _DEMONYM_LOWER[lowered[: -len(suffix)]]
+    return None
+
+
+def _citizens_leaving(frame: Frame, audiences) -> bool:
+    """"prohibited their citizens from visiting X": a ban on the actor's own people going out."""
+    if frame.status == "open":
+        return False
+    for person in frame.audience_tokens:
+        if person.lemma_.lower() in ("citizen", "national") and any(
+            c.dep_ == "poss" and c.lemma_.lower() in ("their", "its", "our") for c in person.children
+        ):
+            return True
+    return False
+
+
+def _token_span(mention: Mention, sentence: Span, doc) -> set[int]:
+    start = mention.start - sentence.start
+    end = mention.end - sentence.start
+    return {t.i for t in doc if t.idx < end and t.idx + len(t.text) > start}
+
+
+def _clause_root(token):
+    node = token
+    while node.head.i != node.i and node.dep_ not in ("ccomp", "advcl", "conj", "parataxis"):
+        node = node.head
+    return node
+
+
+def _bucket(items, starts: list[int], sentences: list[Span]) -> list[list]:
+    buckets: list[list] = [[] for _ in sentences]
+    for item in items:
+        index = bisect_right(starts, item.start) - 1
+        if index >= 0 and item.end <= sentences[index].end:
+            buckets[index].append(item)
+    return buckets
 
 
 def _most_specific(mentions: list[Mention]) -> list[GazetteerEntry]:
@@ -408,131 +380,47 @@ def _most_specific(mentions: list[Mention]) -> list[GazetteerEntry]:
     return [top[0].entry]
 
 
-def _pick(mentions: list[Mention], trigger: _Trigger, text: str) -> list[GazetteerEntry]:
-    """Most specific place; a coordinated list ("Rason and Masikryong") yields all of them."""
+def _pick(mentions: list[Mention]) -> list[GazetteerEntry]:
+    """The most specific places of a tier, in text order, each once."""
     best = max(SPECIFICITY.get(m.entry.kind, 0) for m in mentions)
-    top = sorted(
-        (m for m in mentions if SPECIFICITY.get(m.entry.kind, 0) == best), key=lambda m: m.start
-    )
-    before = [m for m in top if m.start < trigger.start]
-    anchor = before[-1] if before else top[0]
-    group = [anchor]
-    position = top.index(anchor)
-    for step in (-1, 1):
-        i = position
-        while 0 <= i + step < len(top):
-            a, b = (top[i + step], top[i]) if step < 0 else (top[i], top[i + step])
-            if not _COORDINATION.match(text[a.end : b.start]):
-                break
-            group.append(top[i + step])
-            i += step
     seen: dict[int, GazetteerEntry] = {}
-    for mention in sorted(group, key=lambda m: m.start):
-        seen.setdefault(mention.entry.id, mention.entry)
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if SPECIFICITY.get(mention.entry.kind, 0) == best:
+            seen.setdefault(mention.entry.id, mention.entry)
     return list(seen.values())
 
 
-@dataclass(slots=True)
-class _Who:
-    phrase: str
-    only: bool
+def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
+    """One reading per (destination, audience, event) for the whole notice.
 
-
-def _find_who(text: str, start: int, end: int, *, first: bool) -> _Who | None:
-    """The visitor phrase in ``text[start:end]`` ("a party of Russian holidaymakers")."""
-    if end <= start:
-        return None
-    window = text[start:end]
-    for match in _WHO_NOUN.finditer(window):
-        noun = match.group(0)
-        after = window[match.end() :]
-        if _CONTAINER.match(noun) and re.match(r"\s+of\s+", after):
-            continue
-        if noun.lower() in {
-            "tourist",
-            "visitor",
-            "guest",
-            "traveller",
-            "traveler",
-        } and _NOT_A_PERSON.match(after):
-            continue
-        lead = window[: match.start()]
-        modifiers = re.search(r"((?:[\w'\u2019-]+\s+){0,5})$", lead).group(1)
-        tail = re.match(r"(\s+(?:from|of)\s+(?:[\w'\u2019-]+\s*){1,3})?", after).group(0)
-        phrase = modifiers + noun + tail
-        return _Who(
-            phrase=phrase, only=bool(_ONLY.search(modifiers) or re.match(r"\s+only\b", after))
+    Claims of one destination and audience whose dates fall within three days are one event:
+    the strongest reading wins (body over headline, asserted over background, dated over
+    undated), so a notice never contradicts itself about one moment. A reading dated only by
+    the notice's publication is dropped when the notice dates the same status explicitly.
+    """
+    groups: dict[tuple[int, str], list[_Candidate]] = {}
+    for candidate in candidates:
+        key = (candidate.claim.destination_id, candidate.claim.audience)
+        groups.setdefault(key, []).append(candidate)
+    settled: list[ExtractedClaim] = []
+    for group in groups.values():
+        has_body = any(not c.in_title for c in group)
+        group = [c for c in group if not (c.in_title and has_body)] or group
+        explicit_statuses = {c.claim.status for c in group if c.explicit}
+        group = [c for c in group if c.explicit or c.claim.status not in explicit_statuses]
+        group.sort(
+            key=lambda c: (
+                c.history,
+                not c.explicit,
+                -c.claim.confidence,
+                c.claim.start,
+            )
         )
-    return None
-
-
-def _audiences(who, status, row, restrictive, destination, text):
-    """(audience, status, category) triples for one phrase at one destination."""
-    audiences: list[str] = []
-    only = bool(who and who.only)
-    if who is not None:
-        phrase = who.phrase
-        if _ALL.search(phrase):
-            audiences += [FOREIGN, DOMESTIC]
-        for match in DEMONYM_PATTERN.finditer(phrase):
-            code = DEMONYMS[match.group(1)]
-            audiences.append(DOMESTIC if code == destination.country_code else code)
-        source = re.search(r"\b(?:from|of)\s+((?:[A-Z][\w'\u2019.-]*\s*){1,3})", phrase)
-        if source:
-            code = _country_code(source.group(1).strip())
-            if code:
-                audiences.append(DOMESTIC if code == destination.country_code else code)
-        if _DOMESTIC.search(phrase):
-            audiences.append(DOMESTIC)
-        if _FOREIGN.search(phrase):
-            audiences.append(FOREIGN)
-    if not audiences:
-        audiences = [FOREIGN]
-    result: list[tuple[str, str, str]] = []
-    receipt = row.mode == "receipt"
-    for audience in dict.fromkeys(audiences):
-        if audience not in (FOREIGN, DOMESTIC):
-            result.append((audience, status, "restriction"))
-            if status == "open" and (receipt or only) and FOREIGN not in audiences:
-                result.append((FOREIGN, "restricted", "restriction"))
-        elif audience == DOMESTIC:
-            result.append((DOMESTIC, status, "domestic" if status == "open" else row.category))
-            if status == "open" and only:
-                result.append((FOREIGN, "closed", "domestic"))
-        else:
-            final = status
-            if status == "open" and (only or restrictive):
-                final = "restricted"
-            result.append((FOREIGN, final, "restriction" if final != status else row.category))
-    return result
-
-
-_COUNTRY_NAMES: dict[str, str] = {}
-
-
-def _country_code(name: str) -> str | None:
-    if not _COUNTRY_NAMES:
-        import pycountry
-
-        from .countries import country_names
-        from .folding import fold_name
-
-        for country in pycountry.countries:
-            for alias in country_names(country.alpha_2):
-                _COUNTRY_NAMES[fold_name(alias)] = country.alpha_2
-    return _COUNTRY_NAMES.get(_folded(name))
-
-
-def _folded(name: str) -> str:
-    from .folding import fold_name
-
-    return fold_name(name)
-
-
-def _dedupe(claims: list[ExtractedClaim]) -> list[ExtractedClaim]:
-    best: dict[tuple, ExtractedClaim] = {}
-    for claim in claims:
-        key = (claim.destination_id, claim.audience, claim.status, claim.effective_at, claim.start)
-        if key not in best or claim.confidence > best[key].confidence:
-            best[key] = claim
-    return list(best.values())
+        events: list[_Candidate] = []
+        for candidate in group:
+            day = candidate.claim.effective_at.date()
+            if any(abs((e.claim.effective_at.date() - day).days) <= 3 for e in events):
+                continue
+            events.append(candidate)
+        settled += [replace(e.claim) for e in sorted(events, key=lambda c: c.claim.start)]
+    return settled

@@ -1,0 +1,309 @@
+"""Read one status predicate from a dependency parse: what it says, about what, for whom, when.
+
+A *frame* is built around a predicate token found through the lexicon (``lexicon.py``): a verb
+("suspend", "reopen"), an adjective ("closed", "off-limits") or a noun ("closure", "ban"). The
+parse then answers the questions a careful editor asks of the sentence:
+
+- Is it asserted? Descriptive modifiers ("the newly opened resort"), relative clauses, background
+  clauses ("after it closed"), questions, conditionals and speculation ("may reopen", "plans to
+  reopen", "considering a ban") are not status reports.
+- What does it apply to? The predicate's theme (object, or subject when passive or intransitive)
+  must be the place itself, or its tourism, borders, visas or visitors. A theme that is something
+  else ("opened a rail line", "opened an embassy") is not the place's status.
+- Who is affected? Visitor phrases in the theme or its prepositions give the audience: foreign
+  or domestic visitors, or nationalities ("Russian tourists", "citizens of A and B"). Countries
+  named as where visitors come from are audiences, never destinations.
+- When? The date attached to the predicate (``dates.py`` resolves it).
+
+This module works on spaCy ``Token``s but holds no model: ``nlp.py`` loads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .lexicon import (
+    ADVICE_VERBS,
+    CONDITION_NOUNS,
+    DOMESTIC_WORDS,
+    FOREIGN_WORDS,
+    GOVERNING_SPECULATION,
+    MODAL_SPECULATION,
+    OUTBOUND_NOUNS,
+    PERSON_NOUNS,
+    PLACE_NOUNS,
+    PREDICATES,
+    RESTRICTIVE_WORDS,
+    SUBORDINATORS,
+    TOURISM_NOUNS,
+    Predicate,
+)
+
+
+@dataclass(slots=True)
+class Frame:
+    """One asserted status predicate, before places and dates are resolved to entries."""
+
+    token: object  # spacy.tokens.Token
+    predicate: Predicate
+    status: str
+    negated: bool
+    future: bool
+    theme_tokens: list = field(default_factory=list)
+    place_tokens: list = field(default_factory=list)  # tokens whose text may name the place
+    actor_tokens: list = field(default_factory=list)  # who did it: a country acting on entry
+    audience_tokens: list = field(default_factory=list)  # visitor phrases
+    restrictive: bool = False
+    outbound: bool = False  # a government's advice or ban on its own citizens' travel
+    history: bool = False
+
+
+def _lemma(token) -> str:
+    return token.lemma_.lower()
+
+
+def _children(token, *deps: str) -> list:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def _clause_head(token):
+    """The verb that heads the clause a predicate sits in (itself for verbs)."""
+    while token.dep_ in ("xcomp", "acomp", "dobj", "pobj", "prep", "attr", "oprd", "conj") and (
+        token.head.i != token.i
+    ):
+        if token.dep_ == "conj" and token.head.pos_ in ("VERB", "AUX"):
+            token = token.head
+            continue
+        if token.dep_ == "conj":
+            break
+        token = token.head
+    return token
+
+
+def _governors(token):
+    """The chain of heads above a predicate, up to the root of its sentence."""
+    seen = 0
+    while token.head.i != token.i and seen < 12:
+        yield token.dep_, token.head
+        token = token.head
+        seen += 1
+
+
+def is_descriptive(token) -> bool:
+    """A predicate used as a modifier of a noun ("the newly opened resort", "a closed zone"),
+    or inside a relative clause ("the zone, which began operations"), describes; it does not
+    report an event."""
+    if token.dep_ in ("amod", "compound", "nmod") and token.pos_ in ("VERB", "ADJ", "NOUN"):
+        return token.head.pos_ in ("NOUN", "PROPN")
+    for dep, _head in _governors(token):
+        if dep in ("relcl", "acl"):
+            return True
+        if dep in ("ccomp", "advcl", "ROOT", "parataxis"):
+            break
+    return False
+
+
+def is_background(token) -> bool:
+    """A predicate inside "after …", "since …", "before …", "until …" or "once …" is background
+    to the sentence's news, not the news itself."""
+    node = token
+    for dep, head in _governors(token):
+        if dep == "advcl" or (dep == "pcomp" and _lemma(head) in SUBORDINATORS):
+            marks = [_lemma(c) for c in node.children if c.dep_ == "mark"]
+            if any(m in SUBORDINATORS for m in marks) or _lemma(head) in SUBORDINATORS:
+                return True
+        if dep == "pobj" and _lemma(head) in SUBORDINATORS:
+            return True
+        node = head
+    marks = [_lemma(c) for c in token.children if c.dep_ == "mark"]
+    return any(m in SUBORDINATORS for m in marks)
+
+
+def is_speculative(token) -> bool:
+    """Modal guesses, conditions and plans: "may reopen", "if … reopens", "plans to reopen",
+    "is considering a ban", "called for a ban"."""
+    chain = [token, *[head for _, head in _governors(token)]]
+    for node in chain[:4]:
+        for child in node.children:
+            if child.dep_ == "aux" and _lemma(child) in MODAL_SPECULATION:
+                return True
+            if child.dep_ == "mark" and _lemma(child) in ("if", "whether", "unless"):
+                return True
+    node = token
+    for dep, head in _governors(token):
+        if _lemma(head) in GOVERNING_SPECULATION and dep in (
+            "xcomp",
+            "ccomp",
+            "dobj",
+            "pobj",
+            "prep",
+            "pcomp",
+            "nsubj",
+            "nsubjpass",
+            "advcl",
+        ):
+            return True
+        if dep in ("ROOT",):
+            break
+        node = head
+    del node
+    return False
+
+
+def is_future(token) -> bool:
+    """Scheduled forms: "will reopen", "is set to reopen", "from 1 July visitors may enter"."""
+    chain = [token, *[head for _, head in _governors(token)]][:4]
+    for node in chain:
+        for child in node.children:
+            if child.dep_ == "aux" and _lemma(child) in ("will", "shall"):
+                return True
+        if _lemma(node) in ("set", "schedule", "due", "go") and any(
+            c.dep_ == "xcomp" for c in node.children
+        ):
+            return True
+    return False
+
+
+def is_negated(token) -> bool:
+    if any(c.dep_ == "neg" for c in token.children):
+        return True
+    head = token.head
+    if token.dep_ in ("acomp", "xcomp", "attr") and any(c.dep_ == "neg" for c in head.children):
+        return True
+    # "no longer accepting", "never reopened"
+    for child in token.children:
+        if child.dep_ == "advmod" and _lemma(child) in ("never",):
+            return True
+        if child.dep_ == "advmod" and _lemma(child) == "longer":
+            if any(_lemma(g) == "no" for g in child.children):
+                return True
+    return False
+
+
+def _subtree(token) -> list:
+    return list(token.subtree)
+
+
+def theme_of(token) -> list:
+    """The thing a predicate applies to: its object, or its subject when passive/intransitive."""
+    objects = _children(token, "dobj", "nsubjpass")
+    if not objects and token.dep_ in ("acomp", "attr", "oprd"):
+        objects = _children(token.head, "nsubj", "nsubjpass")
+    if not objects:
+        objects = _children(token, "nsubj")
+        if objects and token.pos_ == "VERB" and _lemma(token) not in ("open", "reopen", "close"):
+            # "India suspended …" without an object: the subject is the actor, not the theme.
+            objects = []
+    if token.pos_ == "NOUN":
+        # "the closure of the park", "a ban on Russian tourists", "reopening to tourists"
+        objects = [
+            g for p in _children(token, "prep") if _lemma(p) in ("of", "on", "for") for g in p.children
+        ]
+        objects += _children(token, "poss", "compound")
+    conj = [c for o in objects for c in o.conjuncts]
+    return objects + conj
+
+
+def theme_is_other(theme: list) -> bool:
+    """A theme that is neither a place, nor tourism, nor people: "a rail line", "a hotel"."""
+    if not theme:
+        return False
+    for token in theme:
+        lemma = _lemma(token)
+        if token.pos_ == "PROPN" or lemma in PLACE_NOUNS or lemma in TOURISM_NOUNS:
+            return False
+        if lemma in PERSON_NOUNS or lemma in OUTBOUND_NOUNS or lemma in CONDITION_NOUNS:
+            return False
+        if token.pos_ == "PRON":
+            return False
+        if token.tag_ == "NNPS" or (token.pos_ == "NOUN" and token.text[:1].isupper()):
+            return False
+    return True
+
+
+def audience_phrases(token, theme: list) -> list:
+    """Visitor phrases attached to the predicate: in its theme, in "to/for/from/on …" phrases,
+    or as the subject of a passive ("foreign tourists are not allowed")."""
+    found = []
+    candidates = list(theme)
+    for prep in _children(token, "prep", "dative", "agent"):
+        candidates += [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    candidates += _children(token, "nsubjpass", "dobj")
+    if token.dep_ in ("xcomp",):
+        candidates += _children(token.head, "dobj", "nsubjpass")
+    if token.dep_ == "acomp":
+        candidates += _children(token.head, "nsubj", "nsubjpass")
+    for node in candidates:
+        for sub in node.subtree:
+            lemma = _lemma(sub)
+            if lemma in PERSON_NOUNS or (
+                sub.pos_ in ("PROPN", "NOUN") and sub.text.endswith(("ans", "ians", "ese", "is"))
+            ):
+                found.append(sub)
+    return list(dict.fromkeys(found))
+
+
+def restrictive_cues(tokens) -> bool:
+    return any(_lemma(t) in RESTRICTIVE_WORDS for t in tokens)
+
+
+def read_frame(token) -> Frame | None:
+    """The frame a lexicon predicate asserts, or None when the parse says it asserts nothing."""
+    predicate = PREDICATES.get((_lemma(token), token.pos_)) or PREDICATES.get((_lemma(token), "*"))
+    if predicate is None:
+        return None
+    if predicate.needs_object and not _children(token, "dobj", "nsubjpass", "prep"):
+        return None
+    if is_descriptive(token) or is_speculative(token):
+        return None
+    history = is_background(token)
+    theme = theme_of(token)
+    if predicate.kind != "advice" and theme_is_other(theme):
+        return None
+    if predicate.object_lemmas:
+        lemmas = {_lemma(t) for t in theme}
+        if not lemmas & predicate.object_lemmas:
+            return None
+    negated = is_negated(token)
+    status = predicate.negated_status if negated else predicate.status
+    if status is None:
+        return None
+    frame = Frame(
+        token=token,
+        predicate=predicate,
+        status=status,
+        negated=negated,
+        future=is_future(token),
+        theme_tokens=theme,
+        history=history,
+    )
+    frame.audience_tokens = audience_phrases(token, theme)
+    sentence_tokens = list(token.sent)
+    frame.restrictive = restrictive_cues(
+        [t for t in token.subtree] + frame.audience_tokens
+    ) or restrictive_cues(sentence_tokens)
+    frame.outbound = predicate.kind == "advice" or any(
+        _lemma(t) in OUTBOUND_NOUNS for t in theme
+    )
+    frame.actor_tokens = _actor(token)
+    return frame
+
+
+def _actor(token) -> list:
+    """Who acts: the subject of the predicate, or of the verb it depends on ("India has
+    decided to suspend …", "Chad said it will suspend …")."""
+    node = token
+    for _ in range(4):
+        subjects = _children(node, "nsubj")
+        if subjects:
+            return [t for s in subjects for t in s.subtree]
+        if node.dep_ in ("xcomp", "ccomp", "conj", "advcl", "pcomp", "pobj", "prep", "dobj"):
+            node = node.head
+            continue
+        break
+    return []
+
+
+ADVICE = ADVICE_VERBS
+FOREIGN = FOREIGN_WORDS
+DOMESTIC = DOMESTIC_WORDS

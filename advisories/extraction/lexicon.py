@@ -1,0 +1,161 @@
+"""The extractor's word lists: status predicates and the nouns that tell their arguments apart.
+
+Domain decisions are data: which lemmas assert which status (and what their negation asserts),
+which nouns are places, tourism, visitors or something else, which governing words make a
+predicate a plan or a guess. The parse-driven reader (``frames.py``) decides *how* a sentence uses
+them; ``PREFILTER`` is the cheap test that keeps sentences without any of them away from the
+parser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Predicate:
+    lemma: str
+    status: str
+    #: What the predicate asserts when negated ("not open" -> closed); None: negation says nothing.
+    negated_status: str | None
+    #: plain, receipt (needs visitors: "hosted Russian groups"), advice (travel advice to own
+    #: citizens), lift (ends a ban: "lifted the permit requirement").
+    kind: str = "plain"
+    needs_object: bool = False
+    #: When set, the theme must contain one of these lemmas ("lift" a ban, not a weight).
+    object_lemmas: frozenset[str] = frozenset()
+    strength: float = 0.85
+
+    @property
+    def category(self) -> str:
+        return {
+            "open": "reopening",
+            "restricted": "restriction",
+            "suspended": "suspension",
+            "closed": "closure",
+        }[self.status]
+
+
+def _p(lemma, status, negated, kind="plain", needs_object=False, objects=(), strength=0.85):
+    return Predicate(lemma, status, negated, kind, needs_object, frozenset(objects), strength)
+
+
+_BANS = ("ban", "restriction", "closure", "suspension", "requirement", "permit", "curb", "embargo")
+
+#: (lemma, coarse part of speech) -> predicate; "*" matches any part of speech.
+PREDICATES: dict[tuple[str, str], Predicate] = {
+    ("close", "VERB"): _p("close", "closed", "open"),
+    ("close", "ADJ"): _p("close", "closed", "open"),
+    ("closed", "ADJ"): _p("closed", "closed", "open"),
+    ("shut", "VERB"): _p("shut", "closed", "open"),
+    ("seal", "VERB"): _p("seal", "closed", None, needs_object=True),
+    ("suspend", "VERB"): _p("suspend", "suspended", "open"),
+    ("halt", "VERB"): _p("halt", "suspended", None),
+    ("stop", "VERB"): _p("stop", "suspended", None, needs_object=True),
+    ("pause", "VERB"): _p("pause", "suspended", None),
+    ("freeze", "VERB"): _p("freeze", "suspended", None, needs_object=True),
+    ("cancel", "VERB"): _p("cancel", "suspended", None, needs_object=True),
+    ("ban", "VERB"): _p("ban", "closed", "open"),
+    ("bar", "VERB"): _p("bar", "closed", "open", needs_object=True),
+    ("prohibit", "VERB"): _p("prohibit", "closed", "open"),
+    ("forbid", "VERB"): _p("forbid", "closed", "open"),
+    ("prevent", "VERB"): _p("prevent", "closed", None, needs_object=True),
+    ("reject", "VERB"): _p("reject", "closed", None),
+    ("refuse", "VERB"): _p("refuse", "closed", None, needs_object=True),
+    ("deny", "VERB"): _p("deny", "closed", None, needs_object=True),
+    ("revoke", "VERB"): _p("revoke", "closed", None),
+    ("restrict", "VERB"): _p("restrict", "restricted", "open", needs_object=True),
+    ("open", "VERB"): _p("open", "open", "closed", strength=0.8),
+    ("open", "ADJ"): _p("open", "open", "closed", strength=0.8),
+    ("reopen", "VERB"): _p("reopen", "open", "suspended", strength=0.9),
+    ("resume", "VERB"): _p("resume", "open", "suspended"),
+    ("restart", "VERB"): _p("restart", "open", "suspended"),
+    ("welcome", "VERB"): _p("welcome", "open", "suspended", kind="receipt"),
+    ("allow", "VERB"): _p("allow", "open", "closed", kind="receipt", strength=0.8),
+    ("permit", "VERB"): _p("permit", "open", "closed", kind="receipt", strength=0.8),
+    ("admit", "VERB"): _p("admit", "open", "suspended", kind="receipt", strength=0.75),
+    ("accept", "VERB"): _p("accept", "open", "suspended", kind="receipt", strength=0.75),
+    ("receive", "VERB"): _p("receive", "open", "suspended", kind="receipt", strength=0.75),
+    ("host", "VERB"): _p("host", "open", None, kind="receipt", strength=0.75),
+    ("lift", "VERB"): _p("lift", "open", None, kind="lift", objects=_BANS),
+    ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
+    ("advise", "VERB"): _p("advise", "closed", None, kind="advice", strength=0.8),
+    ("off-limits", "*"): _p("off-limits", "closed", "open"),
+    ("closure", "NOUN"): _p("closure", "closed", None, strength=0.75),
+    ("suspension", "NOUN"): _p("suspension", "suspended", None, strength=0.75),
+    ("ban", "NOUN"): _p("ban", "closed", None, strength=0.75),
+    ("reopening", "NOUN"): _p("reopening", "open", None, strength=0.75),
+}
+
+#: A sentence is parsed only when one of these stems occurs in it.
+PREFILTER = re.compile(
+    r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
+    r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
+    r"|allow|permit|admit|accept|receiv|host|lift|scrap|advis|off-limits|off limits)",
+    re.I,
+)
+
+PERSON_NOUNS = frozenset(
+    {
+        "tourist", "visitor", "traveller", "traveler", "holidaymaker", "guest", "foreigner",
+        "citizen", "national", "resident", "passenger", "hiker", "trekker", "climber", "people",
+        "pilgrim", "delegation", "skier", "holder", "outsider", "westerner", "everyone",
+        "everybody", "public", "group", "party", "russian", "american", "chinese", "canadian",
+        "pakistani", "qatari", "chadian", "person", "individual", "backpacker", "cruiser",
+        "immigrant", "migrant", "student", "worker",
+    }
+)  # fmt: skip
+TOURISM_NOUNS = frozenset(
+    {
+        "tour", "tourism", "travel", "trip", "visit", "visa", "entry", "border", "gateway",
+        "door", "arrival", "programme", "program", "permit", "ticket", "sale", "trek",
+        "trekking", "route", "access", "service", "crossing", "issuance", "application",
+        "excursion", "season", "call", "hiking", "climbing", "operation", "booking",
+        "reservation", "checkpoint", "frontier", "e-visa", "quarantine", "bubble", "sandbox",
+    }
+)  # fmt: skip
+PLACE_NOUNS = frozenset(
+    {
+        "park", "resort", "zone", "island", "islands", "area", "region", "city", "country",
+        "site", "beach", "bay", "trail", "track", "mountain", "summit", "temple", "shrine",
+        "loop", "province", "state", "territory", "destination", "kingdom", "nation",
+        "peninsula", "valley", "reserve", "sanctuary", "monument", "ruin", "citadel", "cave",
+        "lake", "coast", "archipelago", "republic", "emirate", "port",
+    }
+)  # fmt: skip
+#: Themes that make a ban or advice about citizens going abroad.
+OUTBOUND_NOUNS = frozenset({"passport"})
+#: Themes of "lift"/"ease": conditions, not things.
+CONDITION_NOUNS = frozenset(_BANS) | {"advice", "advisory", "warning", "level", "rap", "rule"}
+MODAL_SPECULATION = frozenset({"may", "might", "could", "would", "should"})
+GOVERNING_SPECULATION = frozenset(
+    {
+        "consider", "plan", "propose", "proposal", "weigh", "mull", "debate", "discuss",
+        "call", "urge", "seek", "want", "hope", "expect", "aim", "intend", "threaten",
+        "request", "recommend", "suggest", "demand", "push", "study", "prepare", "ready",
+        "look", "try", "vow", "pledge", "promise", "idea", "possibility", "prospect", "talk",
+        "depend", "rely", "hinge", "explore", "envisage", "contemplate", "float", "eye",
+        "mulling", "speculate", "rumour", "rumor", "predict", "forecast", "likely", "unlikely",
+        "believe", "suspect", "think", "chance", "question", "whether", "draft", "bill",
+        "wish", "need", "ask", "lobby", "petition", "campaign",
+    }
+)  # fmt: skip
+SUBORDINATORS = frozenset({"after", "since", "before", "until", "once", "following", "till"})
+RESTRICTIVE_WORDS = frozenset(
+    {
+        "only", "vaccinate", "vaccinated", "quarantine", "sandbox", "escort", "escorted",
+        "quota", "limited", "bubble", "exemption", "except", "licensed", "guided", "solo",
+        "accompany", "accompanied", "certain", "select", "selected", "some", "partial",
+        "partially", "reservation",
+    }
+)  # fmt: skip
+FOREIGN_WORDS = frozenset(
+    {
+        "foreign", "foreigner", "international", "overseas", "non-resident", "outsider",
+        "western", "westerner", "inbound", "non-essential", "nonessential",
+    }
+)  # fmt: skip
+DOMESTIC_WORDS = frozenset({"domestic", "local", "resident", "residents", "locals"})
+ALL_WORDS = frozenset({"everyone", "everybody", "public", "all"})
+ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})
