@@ -33,8 +33,11 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, reconcile: bool = True) -> DemoCount
     """Load demo destinations, sources and notices, extract their claims and reconcile.
 
     Goes through the same services as real notices (ingest, extraction, reconciliation), so the
-    board shows the story at once. Running it again adds nothing.
+    board shows the story at once. The demo runs without a worker, so each new notice is
+    extracted here, in this process, rather than queued. Running it again adds nothing.
     """
+    from advisories.extraction_service import notice_extract
+
     counts = DemoCounts()
     with transaction.atomic():
         imported = destinations_import(text=(demo_dir / "destinations.json").read_text("utf-8"))
@@ -56,10 +59,12 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, reconcile: bool = True) -> DemoCount
                 published_at=datetime.fromisoformat(raw["published_at"]),
                 url=raw.get("url", ""),
                 language=raw.get("language", "en"),
+                enqueue_extraction=False,
             )
             counts.notices_created += result.created
             counts.notices_total += 1
-            counts.claims += len(result.claims) if result.created else 0
+            extraction = notice_extract(notice_id=result.notice.pk)
+            counts.claims += len(extraction.claims) if extraction else 0
     if reconcile:
         counts.changes = reconcile_pending(now=timezone.now()).changes
     return counts

@@ -108,6 +108,34 @@ def _identity_of(claim: Claim | ExtractedClaim) -> _Identity:
     return _Identity(destination_id, claim.audience, claim.status, claim.effective_at, claim.start)
 
 
+@dataclass(frozen=True)
+class NoticeExtraction:
+    """What the worker did with one notice: its state afterwards and its claims."""
+
+    state: str
+    claims: list[Claim]
+
+
+def notice_extract(*, notice_id: int) -> NoticeExtraction | None:
+    """Extract one stored notice that waits for it: the unit of work of the extraction worker.
+
+    Returns None, writing nothing, when the notice is gone or no longer pending (a redelivered
+    message, or the sweeper's duplicate). An extractor bug does not lose the notice: it is kept,
+    marked failed with the error (``manage.py reextract`` tries again once the extractor is
+    fixed), and the outcome says so with no claims. Database errors propagate: the notice stays
+    pending, so the task's retry or the sweeper tries again.
+    """
+    notice = Notice.objects.select_related("source").filter(pk=notice_id).first()
+    if notice is None or notice.state != NoticeState.PENDING:
+        return None
+    try:
+        claims = notice_extract_claims(notice=notice)
+    except ExtractionFailed as exc:
+        logger.warning("Extraction failed for notice %s: %s", notice.pk, exc)
+        return NoticeExtraction(state=NoticeState.FAILED, claims=[])
+    return NoticeExtraction(state=NoticeState.EXTRACTED, claims=claims)
+
+
 def notice_extract_claims(*, notice: Notice, gazetteer: Gazetteer | None = None) -> list[Claim]:
     """Extract claims from a stored notice and write them; returns the notice's current claims.
 

@@ -1,5 +1,9 @@
 """Notices in: text cleaning, HTML reduced to plain text, and `notice_ingest`, the service every
-way in (API, feeds, files) calls to validate, store and extract a notice in one go.
+way in (API, feeds, files) calls to validate and store a notice and enqueue its extraction.
+
+Extraction runs in the worker (it needs the language model, which web processes never load):
+a new notice is stored pending and `advisories.tasks.extract_notice` is enqueued once it has
+committed; `notices_requeue_stale`, run by beat, enqueues again any notice whose message was lost.
 
 Stored text is plain text. HTML goes through nh3 (a maintained sanitiser) first, so scripts,
 styles and comments are gone with their content, and the sanitised, well-formed result is then
@@ -14,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from html.parser import HTMLParser
 
 import nh3
@@ -191,9 +196,16 @@ class NoticeTooLarge(NoticeInvalid):
 
 @dataclass(slots=True)
 class IngestResult:
+    """The stored notice; ``claims`` are those extracted by the time ingest returned: none while
+    its extraction waits in the queue (``notice.state`` is then pending)."""
+
     notice: Notice
     created: bool
     claims: list[Claim] = field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        return self.notice.state == NoticeState.PENDING
 
 
 _URL = URLValidator(schemes=["http", "https"])
@@ -211,14 +223,18 @@ def notice_ingest(
     external_id: str = "",
     fetched_at: datetime | None = None,
     now: datetime | None = None,
+    enqueue_extraction: bool = True,
 ) -> IngestResult:
-    """Validate, store (once) and extract a notice: the service behind the API, feeds and files.
+    """Validate and store (once) a notice, and enqueue its extraction: the service behind the
+    API, feeds and files.
 
     Give the text as `body` (plain text) or `html` (reduced to text here), not both. Raises
-    `NoticeInvalid` (or `NoticeTooLarge`) naming the bad input before anything is written. The
-    notice and its claims commit together: a reader never sees a stored notice whose claims are
-    still missing. Sending the same text again returns the stored notice and its claims, and
-    writes nothing.
+    `NoticeInvalid` (or `NoticeTooLarge`) naming the bad input before anything is written. A new
+    notice is stored pending and its extraction is enqueued when the transaction commits (in an
+    eager Celery setup, as `manage.py` commands run without a worker, it has then already run and
+    the result carries its claims). With `enqueue_extraction=False` the caller extracts it itself
+    (`extraction_service.notice_extract`); the sweeper still catches one it forgets. Sending the
+    same text again returns the stored notice and the claims it has so far, and writes nothing.
     """
     now = now or timezone.now()
     text = _notice_text(body=body, html=html)
@@ -263,11 +279,52 @@ def notice_ingest(
             language=language,
             fetched_at=fetched_at or now,
         )
-        if notice.state == NoticeState.PENDING:
-            claims = _extract(notice)
-        else:
-            claims = list(notice.claims.select_related("destination").order_by("start", "id"))
+        if created and enqueue_extraction:
+            transaction.on_commit(partial(notice_extraction_enqueue, notice.pk))
+    if created:
+        # An eager task has run on commit by now; a queued one has not. Read which.
+        notice.refresh_from_db(fields=["state", "extractor_version", "error"])
+    claims: list[Claim] = []
+    if notice.state == NoticeState.EXTRACTED:
+        claims = list(notice.claims.select_related("destination").order_by("start", "id"))
     return IngestResult(notice=notice, created=created, claims=claims)
+
+
+def notice_extraction_enqueue(notice_id: int) -> None:
+    """Hand a stored notice to the extraction worker. A lost message is harmless: the notice
+    stays pending and the sweeper enqueues it again."""
+    from advisories.tasks import extract_notice
+
+    try:
+        extract_notice.delay(notice_id)
+    except Exception:  # the broker may be down; the notice is stored, the sweeper is the net
+        logger.exception("ingest: could not enqueue extraction of notice %s", notice_id)
+
+
+def notices_requeue_stale(*, now: datetime, older_than: timedelta | None = None) -> int:
+    """Enqueue again every notice pending longer than ``older_than`` since it was last enqueued
+    (default ``settings.EXTRACTION_REQUEUE_AFTER``); returns how many.
+
+    Each is re-marked as enqueued now, so a backlog the worker is still working through is
+    enqueued again only once per period, not at every sweep. Two sweeps at once skip each
+    other's rows (PostgreSQL); a duplicate message would be harmless anyway, as the task leaves
+    a notice that is no longer pending alone.
+    """
+    cutoff = now - (older_than if older_than is not None else settings.EXTRACTION_REQUEUE_AFTER)
+    with transaction.atomic():
+        stale = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(state=NoticeState.PENDING, queued_at__lt=cutoff)
+            .order_by("queued_at", "id")
+            .values_list("pk", flat=True)[: settings.EXTRACTION_REQUEUE_BATCH]
+        )
+        if not stale:
+            return 0
+        Notice.objects.filter(pk__in=stale).update(queued_at=now)
+        for notice_id in stale:
+            transaction.on_commit(partial(notice_extraction_enqueue, notice_id))
+    logger.info("ingest: enqueued the extraction of %s pending notice(s) again", len(stale))
+    return len(stale)
 
 
 def _notice_text(*, body: str | None, html: str | None) -> str:
@@ -285,24 +342,3 @@ def _notice_text(*, body: str | None, html: str | None) -> str:
     if not text:
         raise NoticeInvalid(field_name, "The notice has no text.")
     return text
-
-
-def _extract(notice: Notice) -> list[Claim]:
-    """Run the extractor inside its own savepoint.
-
-    An extractor bug must not lose the notice: the text is kept, marked failed with the error,
-    and `manage.py reextract` can try again once the extractor is fixed. Database errors are not
-    caught: they roll the whole ingest back, so no half-written notice is left behind.
-    """
-    from advisories.extraction_service import ExtractionFailed, notice_extract_claims
-
-    try:
-        with transaction.atomic():
-            return notice_extract_claims(notice=notice)
-    except ExtractionFailed as exc:
-        logger.warning("Extraction failed for notice %s: %s", notice.pk, exc)
-        # The failure mark was rolled back with the savepoint; write it again outside it.
-        notice.state = NoticeState.FAILED
-        notice.error = str(exc)[:2000]
-        Notice.objects.filter(pk=notice.pk).update(state=notice.state, error=notice.error)
-        return []

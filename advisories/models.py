@@ -89,6 +89,11 @@ class Notice(models.Model):
     )
     extractor_version = models.CharField(max_length=32, blank=True)
     error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When its extraction was last enqueued; a notice still pending long after is "
+        "enqueued again by the extraction sweeper.",
+    )
 
     class Meta:
         ordering = ["-published_at", "-id"]

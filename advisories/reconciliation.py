@@ -9,11 +9,17 @@ How a decision is reached, in order:
 1. Claims a curator rejected never count; claims waiting for review count only once accepted.
 2. Counted claims of one status whose effective dates lie within ``merge_window`` of each other
    form one *event*; every claim stays attached to it as evidence.
-3. Events are walked in date order. An event that contradicts a recent event of clearly higher
-   authority (or one coming within ``conflict_window``) is *outranked* and held for review.
-   Events of similar authority that contradict each other within ``conflict_window`` are
-   *contested*: none of them changes the public timeline unless it is already published. An
-   event carried by a curator-accepted claim is never held.
+3. Events are walked in date order. Two events *disagree* only when they describe the same
+   moment differently (dates within ``merge_window``); a report of a later event is new
+   information, not a contradiction. Of two disagreeing events, one clearly more authoritative, or of similar
+   authority but carried by more independent sources, *outranks* the other, which is held for
+   review; otherwise they are *contested*: neither changes the public timeline unless it is
+   already published. An event carried by a curator-accepted claim is never held.
+3b. A later event resting on one low-authority source (below ``low_authority``, or clearly below
+   the source of the status it would change) is *unconfirmed*. Against a status that a single
+   source gives, it is published, marked "reported, unconfirmed". Against a status several
+   independent sources agree on it changes nothing: it is kept beside the status as an
+   unconfirmed report, until a second source reports the same or a curator accepts it.
 4. Curator overrides replace automatic decisions inside their window; when one ends, the status
    the claims give at that moment resumes.
 5. Consecutive events with the same status collapse into one: later claims merely confirm it.
@@ -63,6 +69,7 @@ class Rule(StrEnum):
     REJECTED = "rejected"
     AUDIENCE_SPECIFIC = "audience_specific"
     OVERRIDDEN = "overridden"
+    UNCONFIRMED = "unconfirmed_report"
 
 
 # Rules that hold an automatic claim back; such claims join the review queue.
@@ -77,8 +84,9 @@ class Policy:
     """The tunable numbers of the policy; the service builds one from settings."""
 
     merge_window: timedelta = timedelta(days=3)
+    # How near a claim for all foreign visitors must be to a claim made for one audience for the
+    # specific one to take precedence.
     conflict_window: timedelta = timedelta(days=7)
-    authority_window: timedelta = timedelta(days=30)
     # Authorities closer than this are "similar" (official 100, operator 60, news 40, other 20):
     # an official source clearly outranks the rest, which are each other's peers.
     authority_margin: int = 30
@@ -86,8 +94,9 @@ class Policy:
     # evidence (one hedged report) waits for a curator. Its combined confidence counts, so
     # several independent reports of one event can carry it.
     min_change_confidence: float = 0.5
-    # A change that becomes current alerts subscribers only if it took effect this recently.
-    alert_window: timedelta = timedelta(days=7)
+    # A source below this authority (other 20; sources created implicitly and not yet rated) is
+    # low-authority: on its own, its report is published only as "reported, unconfirmed".
+    low_authority: int = 40
 
 
 DEFAULT_POLICY = Policy()
@@ -113,6 +122,12 @@ class ClaimInput:
     inherited: bool = False
     source: str = ""
     evidence: str = ""
+    # Identifies the publisher: reports count as independent only from different sources.
+    source_id: int | str = ""
+
+    @property
+    def source_key(self) -> int | str:
+        return self.source_id or self.source or f"claim-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -157,10 +172,12 @@ class PlannedEntry:
     curator: str = ""
     reason: str = ""
     supersedes_id: int | None = None
-    # It makes the current status different from what was published before this decision.
+    # It makes the current status different from what was published before this decision, so
+    # subscribers are told, however late we learnt it. History filled in behind a newer status
+    # never is.
     alters_current: bool = False
-    # ...and it is recent enough (within ``alert_window``) to tell subscribers about.
-    notify: bool = False
+    # It rests on one low-authority report: published as "reported, unconfirmed".
+    unconfirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +202,11 @@ class CurrentState:
     claim_ids: tuple[int, ...]
     entry_id: int | None = None
     entry_index: int | None = None
+    # The status rests on one low-authority report ("reported, unconfirmed").
+    unconfirmed: bool = False
+    # Claims that speak against this status: held for review, unconfirmed reports kept beside
+    # it, or (when it is unconfirmed) the evidence for the status it replaced. Pages show them.
+    conflicting_claim_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -203,6 +225,8 @@ class Decision:
     # Automatic claims the policy held back: they must now wait in the review queue
     # (review state "needs_review"); the decision above already treats them so.
     queued_claim_ids: tuple[int, ...] = ()
+    # Lone low-authority reports kept beside a corroborated status instead of changing it.
+    unconfirmed_claim_ids: tuple[int, ...] = ()
 
     @property
     def writes_anything(self) -> bool:
@@ -224,9 +248,14 @@ class _Event:
     confirmations: list[ClaimInput] = field(default_factory=list)
     override: OverrideInput | None = None
     note: str = ""
+    unconfirmed: bool = False
 
     def all_claims(self) -> list[ClaimInput]:
         return self.claims + self.confirmations
+
+    @property
+    def sources(self) -> set[int | str]:
+        return {c.source_key for c in self.claims}
 
 
 def decide(
@@ -311,6 +340,12 @@ def _decide_once(
 
     review = _review_claims(held, pending, desired, fates)
     entries, links, current = _diff(past, active, now, policy, notes)
+    reports = tuple(sorted(cid for cid, (rule, _) in fates.items() if rule == Rule.UNCONFIRMED))
+    if current is not None:
+        current = replace(
+            current,
+            conflicting_claim_ids=_conflicting(current, past, claims, review, reports, now),
+        )
     return Decision(
         entries=tuple(entries),
         links=tuple(links),
@@ -320,7 +355,39 @@ def _decide_once(
         explanations=tuple(notes),
         claim_fates=fates,
         next_check_at=_next_check(future, overrides, now),
+        unconfirmed_claim_ids=reports,
     )
+
+
+def _conflicting(
+    current: CurrentState,
+    past: list[_Event],
+    claims: list[ClaimInput],
+    review: tuple[int, ...],
+    reports: tuple[int, ...],
+    now: datetime,
+) -> tuple[int, ...]:
+    """The claims a reader of the current status must see beside it: the other side."""
+    by_id = {c.id: c for c in claims}
+    head = past[-1]
+    confirmed = max(
+        (c.recorded_at for c in head.all_claims() if c.recorded_at <= now), default=None
+    )
+    ids = {
+        cid
+        for cid in review
+        if by_id[cid].status != current.status and by_id[cid].effective_at <= now
+    }
+    # An unconfirmed report stays beside the status until a later report confirms the status.
+    ids |= {
+        cid
+        for cid in reports
+        if by_id[cid].effective_at >= head.at
+        and (confirmed is None or by_id[cid].recorded_at >= confirmed)
+    }
+    if current.unconfirmed and len(past) > 1:
+        ids |= {c.id for c in past[-2].all_claims() if c.effective_at <= now}
+    return tuple(sorted(ids))
 
 
 def apply_decision(
@@ -463,6 +530,16 @@ def _prefer_specific_audience(
     return kept
 
 
+def _same_window(a: _Event, b: _Event, policy: Policy) -> bool:
+    """Both events are about the same moment: their dates are within ``merge_window``, the
+    closeness at which reports of one status count as one event.
+
+    Further apart, the later one is a report of a later event: new information, not a
+    contradiction (a group seen at a resort days after it was said to be closed).
+    """
+    return abs(a.at - b.at) <= policy.merge_window
+
+
 def _resolve(
     events: list[_Event],
     policy: Policy,
@@ -470,22 +547,27 @@ def _resolve(
     fates: dict[int, tuple[str, str]],
     notes: list[Explanation],
 ) -> tuple[list[_Event], list[_Event]]:
-    """Walk events in date order; apply each unless authority or a conflict holds it back."""
-    margin, window = policy.authority_margin, policy.conflict_window
+    """Walk events in date order; apply each unless a disagreement or weak evidence holds it."""
+    margin = policy.authority_margin
 
     def outranks(h: _Event, e: _Event) -> bool:
-        return h.status != e.status and h.authority - e.authority >= margin
+        """``h`` wins a disagreement with ``e``: clearly more authority, or similar authority
+        and more independent sources (the claims of one event agreeing across sources)."""
+        if h.status == e.status or not _same_window(h, e, policy):
+            return False
+        if h.authority - e.authority >= margin:
+            return True
+        similar = abs(h.authority - e.authority) < margin
+        return similar and len(h.sources) >= 2 and len(h.sources) > len(e.sources)
 
     upcoming = [
-        next(
-            (h for h in events if outranks(h, e) and timedelta(0) <= h.at - e.at <= window),
-            None,
-        )
-        for e in events
+        next((h for h in events[i + 1 :] if h.at >= e.at and outranks(h, e)), None)
+        for i, e in enumerate(events)
     ]
     outcome: dict[int, str] = {}
     applied: list[_Event] = []
     held: list[_Event] = []
+    reports: list[_Event] = []  # unconfirmed reports kept beside a corroborated status
     run: list[_Event] = []  # applied events since the status last changed
 
     def hold(i: int, e: _Event, rule: Rule, message: str) -> None:
@@ -518,18 +600,16 @@ def _resolve(
                 f"{policy.min_change_confidence}); held for review",
             )
             continue
-        recent = next(
-            (h for h in run if outranks(h, e) and e.at - h.at <= policy.authority_window), None
-        )
-        stronger = recent or upcoming[i]
+        stronger = next((h for h in run if outranks(h, e)), None) or upcoming[i]
         if stronger is not None:
             hold(
                 i,
                 e,
                 Rule.OUTRANKED,
-                f"{e.status} (authority {e.authority}) contradicts {stronger.status} of "
-                f"{stronger.at:%Y-%m-%d} from a higher authority ({stronger.authority}); "
-                "held for review",
+                f"{e.status} (authority {e.authority}, {len(e.sources)} source(s)) contradicts "
+                f"{stronger.status} of {stronger.at:%Y-%m-%d} for the same period, reported by "
+                f"a stronger side (authority {stronger.authority}, {len(stronger.sources)} "
+                "source(s)); held for review",
             )
             continue
         rivals = [
@@ -538,7 +618,8 @@ def _resolve(
             if j != i
             and f.status != e.status
             and abs(f.authority - e.authority) < margin
-            and abs(f.at - e.at) <= window
+            and _same_window(f, e, policy)
+            and not outranks(e, f)
             and (
                 f.accepted
                 or (j < i and outcome.get(j) in ("applied", Rule.CONTESTED))
@@ -555,12 +636,54 @@ def _resolve(
                     i,
                     e,
                     Rule.CONTESTED,
-                    f"{e.status} and {names} contradict each other with similar authority; "
-                    "no public change until a curator accepts or rejects them",
+                    f"{e.status} and {names} describe the same period differently with similar "
+                    "authority; no public change until a curator accepts or rejects them",
                 )
             continue
+        # A later event: new information. One weak report may not overturn what stands.
+        if _lone_and_weak(e, run, policy):
+            since = run[0].at if run else None
+            earlier = [
+                r for r in reports if r.status == e.status and (since is None or r.at >= since)
+            ]
+            if len({s for r in [*earlier, e] for s in r.sources}) >= 2:
+                # A second source reports the same: together they are no longer a lone report.
+                for r in earlier:
+                    reports.remove(r)
+                    for claim in r.claims:
+                        fates.pop(claim.id, None)
+                e = _event(
+                    e.status,
+                    sorted(
+                        [*(c for r in earlier for c in r.claims), *e.claims],
+                        key=lambda c: (c.effective_at, c.id),
+                    ),
+                )
+                e.note = "independent sources report the same change"
+            elif len({s for h in run for s in h.sources}) >= 2:
+                outcome[i] = Rule.UNCONFIRMED
+                reports.append(e)
+                message = (
+                    f"{e.status} rests on one low-authority report; {run[-1].status}, on which "
+                    "several sources agree, stands. Shown beside it as reported, unconfirmed"
+                )
+                for claim in e.claims:
+                    fates[claim.id] = (Rule.UNCONFIRMED, message)
+                notes.append(Explanation(Rule.UNCONFIRMED, message, _ids(e.claims), e.at))
+                continue
+            else:
+                e.unconfirmed = True
+                e.note = "reported, unconfirmed: one low-authority source"
         apply(i, e)
     return applied, held
+
+
+def _lone_and_weak(e: _Event, run: list[_Event], policy: Policy) -> bool:
+    """One source, and low authority on its own or clearly below the status it would change."""
+    if len(e.sources) != 1:
+        return False
+    standing = max((h.authority for h in run), default=0)
+    return e.authority < policy.low_authority or standing - e.authority >= policy.authority_margin
 
 
 def _published(event: _Event, active: list[RecordedEntry], policy: Policy) -> bool:
@@ -752,6 +875,7 @@ def _diff(
                     curator=event.override.curator if event.override else "",
                     reason=event.override.reason if event.override else message,
                     supersedes_id=recorded.id if recorded is not None else None,
+                    unconfirmed=event.unconfirmed,
                 ),
             )
         )
@@ -792,11 +916,8 @@ def _diff(
         if flagged is None and before is not None:
             flagged = next((k for k, e in enumerate(entries) if e.supersedes_id == before.id), None)
         if flagged is not None:
-            entry = entries[flagged]
-            recent = entry.rule == Rule.RETRACTION or (
-                entry.effective_at >= now - policy.alert_window
-            )
-            entries[flagged] = replace(entry, alters_current=True, notify=recent)
+            # However late we learnt it: what the service publishes changed, so say so.
+            entries[flagged] = replace(entries[flagged], alters_current=True)
     return entries, links, current
 
 
@@ -860,6 +981,7 @@ def _current(
         claim_ids=_ids(c for c in event.all_claims() if c.effective_at <= now),
         entry_id=ref if kind == "recorded" else None,
         entry_index=ref if kind == "new" else None,
+        unconfirmed=event.unconfirmed,
     )
 
 

@@ -73,10 +73,9 @@ def reconciliation_policy() -> Policy:
     return Policy(
         merge_window=days("MERGE_WINDOW_DAYS", default.merge_window),
         conflict_window=days("CONFLICT_WINDOW_DAYS", default.conflict_window),
-        authority_window=days("AUTHORITY_WINDOW_DAYS", default.authority_window),
         authority_margin=conf.get("AUTHORITY_MARGIN", default.authority_margin),
         min_change_confidence=conf.get("MIN_CHANGE_CONFIDENCE", default.min_change_confidence),
-        alert_window=days("ALERT_WINDOW_DAYS", default.alert_window),
+        low_authority=conf.get("LOW_AUTHORITY", default.low_authority),
     )
 
 
@@ -470,6 +469,7 @@ def _load(ids: list[int]) -> _Inputs:
         "notice__published_at",
         "notice__source__authority",
         "notice__source__name",
+        "notice__source_id",
         "confidence",
         "review_state",
         "sentence",
@@ -483,6 +483,7 @@ def _load(ids: list[int]) -> _Inputs:
         published,
         authority,
         source,
+        source_id,
         conf,
         state,
         text,
@@ -499,6 +500,7 @@ def _load(ids: list[int]) -> _Inputs:
                 review_state=state,
                 source=source,
                 evidence=text,
+                source_id=source_id,
             )
         )
     overrides = CuratorOverride.objects.filter(destination_id__in=ids).values_list(
@@ -599,9 +601,10 @@ def _write(
                         reason=entry.reason,
                         rule=entry.rule,
                         supersedes_id=entry.supersedes_id,
-                        # Only a change travellers should hear about counts as altering the
-                        # current status: back-filled history long past alerts nobody.
-                        alters_current=entry.notify,
+                        # A change of what the service publishes alerts, however late we
+                        # learnt it; history filled in behind a newer status alerts nobody.
+                        alters_current=entry.alters_current,
+                        unconfirmed=entry.unconfirmed,
                         sequence=base + offset,
                     )
                 )
@@ -665,7 +668,16 @@ def _write_current(
     inputs: _Inputs,
     now: datetime,
 ) -> None:
-    fields = ["status", "since", "change_id", "summary", "last_confirmed_at", "in_review"]
+    fields = [
+        "status",
+        "since",
+        "change_id",
+        "summary",
+        "last_confirmed_at",
+        "in_review",
+        "unconfirmed",
+        "conflicting_claim_ids",
+    ]
     to_create, to_update = [], []
     for (pk, audience), decision in owners:
         current = decision.current
@@ -682,6 +694,8 @@ def _write_current(
                 "summary": current.summary[:300],
                 "last_confirmed_at": current.last_confirmed_at,
                 "in_review": decision.in_review,
+                "unconfirmed": current.unconfirmed,
+                "conflicting_claim_ids": list(current.conflicting_claim_ids),
             }
         else:
             values = {
@@ -691,6 +705,8 @@ def _write_current(
                 "summary": "",
                 "last_confirmed_at": None,
                 "in_review": decision.in_review,
+                "unconfirmed": False,
+                "conflicting_claim_ids": [],
             }
         row = inputs.current.get((pk, audience))
         if row is None:

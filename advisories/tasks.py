@@ -12,5 +12,6 @@ from advisories.alerts_tasks import (  # noqa: F401
     send_deliveries,
     send_subscription_mail,
 )
+from advisories.extraction_tasks import extract_notice, extraction_sweep  # noqa: F401
 from advisories.feeds_tasks import poll_feeds  # noqa: F401
 from advisories.reconciliation_tasks import reconcile  # noqa: F401

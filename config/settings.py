@@ -216,10 +216,22 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 RECONCILE_INTERVAL = timedelta(seconds=env.int("RECONCILE_INTERVAL_SECONDS", default=300))
 FEED_POLL_INTERVAL = timedelta(seconds=env.int("FEED_POLL_INTERVAL_SECONDS", default=60))
 ALERTS_SWEEP_INTERVAL = timedelta(seconds=env.int("ALERTS_SWEEP_INTERVAL_SECONDS", default=60))
+EXTRACTION_SWEEP_INTERVAL = timedelta(
+    seconds=env.int("EXTRACTION_SWEEP_INTERVAL_SECONDS", default=60)
+)
+# A notice still pending this long after its extraction was enqueued is enqueued again.
+EXTRACTION_REQUEUE_AFTER = timedelta(
+    seconds=env.int("EXTRACTION_REQUEUE_AFTER_SECONDS", default=5 * 60)
+)
+EXTRACTION_REQUEUE_BATCH = 500  # per sweep; the next sweep takes the rest
 CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "advisories.tasks.reconcile", "schedule": RECONCILE_INTERVAL},
     "poll-feeds": {"task": "advisories.tasks.poll_feeds", "schedule": FEED_POLL_INTERVAL},
     "alerts-sweep": {"task": "advisories.tasks.alerts_sweep", "schedule": ALERTS_SWEEP_INTERVAL},
+    "extraction-sweep": {
+        "task": "advisories.tasks.extraction_sweep",
+        "schedule": EXTRACTION_SWEEP_INTERVAL,
+    },
     # Hourly, for yesterday (UTC): idempotent, so a beat that was down at midnight catches up.
     "alerts-digest": {"task": "advisories.tasks.alerts_digest", "schedule": timedelta(hours=1)},
 }
@@ -230,11 +242,16 @@ CELERY_BEAT_SCHEDULE = {
 RECONCILIATION = {
     "MERGE_WINDOW_DAYS": env.float("RECONCILE_MERGE_WINDOW_DAYS", default=3),
     "CONFLICT_WINDOW_DAYS": env.float("RECONCILE_CONFLICT_WINDOW_DAYS", default=7),
-    "AUTHORITY_WINDOW_DAYS": env.float("RECONCILE_AUTHORITY_WINDOW_DAYS", default=30),
     "AUTHORITY_MARGIN": env.int("RECONCILE_AUTHORITY_MARGIN", default=30),
     "MIN_CHANGE_CONFIDENCE": env.float("RECONCILE_MIN_CHANGE_CONFIDENCE", default=0.5),
-    "ALERT_WINDOW_DAYS": env.float("RECONCILE_ALERT_WINDOW_DAYS", default=7),
+    # Below this authority a lone report is published only as "reported, unconfirmed".
+    "LOW_AUTHORITY": env.int("RECONCILE_LOW_AUTHORITY", default=40),
 }
+
+# PUBLISHING
+# ------------------------------------------------------------------------------
+# A status nobody has confirmed for this long is shown as "not confirmed since ..." (stale).
+STATUS_STALE_AFTER_DAYS = env.int("STATUS_STALE_AFTER_DAYS", default=90)
 
 # EMAIL
 # ------------------------------------------------------------------------------

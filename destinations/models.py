@@ -209,6 +209,8 @@ class StatusChange(models.Model):
     # Position in this (destination, audience) history as reconciliation appends it. Unique, so
     # two writers racing from the same state can never both append: the loser's insert fails.
     sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # It rests on one low-authority report: published as "reported, unconfirmed".
+    unconfirmed = models.BooleanField(default=False)
 
     objects = StatusChangeQuerySet.as_manager()
 
@@ -270,6 +272,11 @@ class CurrentStatus(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
     in_review = models.BooleanField(default=False)
+    # The status rests on one low-authority report ("reported, unconfirmed").
+    unconfirmed = models.BooleanField(default=False)
+    # Claims that speak against this status (held for review, unconfirmed reports, or the
+    # evidence of the status an unconfirmed one replaced): pages show them beside it.
+    conflicting_claim_ids = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

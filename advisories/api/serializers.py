@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -149,6 +150,30 @@ class NoticeOut(serializers.ModelSerializer):
         if claims is None:
             claims = notice.claims.all()
         return ClaimOut(claims, many=True).data
+
+
+class NoticeIngestedOut(NoticeOut):
+    """The answer to POST /api/v1/notices/: the notice, how far its extraction has got and where
+    its claims appear once the worker has read them."""
+
+    extraction_state = serializers.CharField(
+        source="state",
+        read_only=True,
+        help_text="pending until the worker has read the notice, then extracted (or failed).",
+    )
+    claims_url = serializers.SerializerMethodField(
+        help_text="The notice's own URL: GET it for its claims once extraction_state is "
+        "extracted."
+    )
+
+    class Meta(NoticeOut.Meta):
+        fields = [*NoticeOut.Meta.fields, "extraction_state", "claims_url"]
+        read_only_fields = fields
+
+    def get_claims_url(self, notice: Notice) -> str:
+        path = reverse("advisories_api:notice-detail", args=[notice.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class SourceOut(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from advisories.api.filters import NoticeFilter
 from advisories.api.serializers import (
     ErrorOut,
     NoticeIn,
+    NoticeIngestedOut,
     NoticeOut,
     NoticeSummaryOut,
     SourceOut,
@@ -87,14 +88,19 @@ class NoticeListCreateView(generics.ListAPIView):
     @extend_schema(
         summary="Add a notice",
         description=(
-            "Stores the notice and returns it with the claims extracted from it (201). Sending "
-            "the same text again returns the stored notice (200) and writes nothing. Needs a "
-            "token of an account with the `advisories.add_notice` permission."
+            "Stores the notice and queues it for extraction (202 Accepted): the answer is the "
+            "notice with `extraction_state` pending and, in `claims_url` (also the `Location` "
+            "header), the notice's own URL, where its claims appear once the worker has read it. "
+            "Sending the same text again returns the stored notice with the claims it has so far "
+            "(200) and writes nothing. Needs a token of an account with the "
+            "`advisories.add_notice` permission."
         ),
         request=NoticeIn,
         responses={
-            201: NoticeOut,
-            200: OpenApiResponse(NoticeOut, description="Already stored: the existing notice."),
+            202: NoticeIngestedOut,
+            200: OpenApiResponse(
+                NoticeIngestedOut, description="Already stored: the existing notice."
+            ),
             **_errors(400, 401, 403, 413, 415),
         },
     )
@@ -118,9 +124,13 @@ class NoticeListCreateView(generics.ListAPIView):
             raise PayloadTooLarge(exc.message) from None
         except NoticeInvalid as exc:
             raise ValidationError({exc.field: [exc.message]}) from None
-        out = NoticeOut(result.notice, context={"claims": result.claims})
+        out = NoticeIngestedOut(
+            result.notice, context={"claims": result.claims, "request": request}
+        ).data
+        if not result.created:
+            return Response(out, status=status.HTTP_200_OK)
         return Response(
-            out.data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            out, status=status.HTTP_202_ACCEPTED, headers={"Location": out["claims_url"]}
         )
 
 

@@ -17,7 +17,14 @@ from datetime import UTC, date, datetime, time
 from .dates import DateExpression, find_dates
 from .frames import Frame, read_frame
 from .gazetteer import SPECIFICITY, Gazetteer
-from .lexicon import ALL_WORDS, DOMESTIC_WORDS, FOREIGN_WORDS, PREDICATES, PREFILTER
+from .lexicon import (
+    ALL_WORDS,
+    DOMESTIC_WORDS,
+    FOREIGN_WORDS,
+    PLACE_NOUNS,
+    PREDICATES,
+    PREFILTER,
+)
 from .nationalities import DEMONYMS
 from .nlp import language_model
 from .sentences import Span, split_sentences
@@ -32,13 +39,21 @@ from .types import (
 
 EXTRACTOR_VERSION = "2026.11.2"
 
+_EVERYONE = "everyone"
 _DEMONYM_LOWER = {name.lower(): code for name, code in DEMONYMS.items()}
 _TEMPORARY = re.compile(
     r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
-    r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\buntil\s+(?!further\s+notice)\w+",
+    r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
+    r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))",
     re.I,
 )
-_FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning|on)\s+(?:\w+\s+)?$", re.I)
+_FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning)\s+(?:\w+\s+)?$", re.I)
+_EFFECTIVE = re.compile(r"\b(?:effective|with\s+effect\s+from|starting)\s+(?:\w+\s+)?$", re.I)
+#: "TAIPEI, Taiwan -" opening a story names where it was filed, not what it is about.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]*\s*(?:\u2013|\u2014|-|\()")
+#: Prepositions that name a circumstance rather than the place a predicate applies to.
+_CONTEXT_PREPS = frozenset({"amid", "despite", "because", "due", "after", "near", "between", "with",
+                            "following", "like", "unlike", "than", "including", "except", "beside"})
 #: Offices whose travel advice speaks for their country's citizens.
 _ADVISORS = (
     (re.compile(r"\bFCDO\b|\bForeign(?:,| and) Commonwealth\b|\bForeign Office\b|\bUK\b|\bBritish\b"), "GB"),
@@ -87,13 +102,22 @@ class _Reader:
         self.published = self.published_at.date()
         self.gazetteer = gazetteer
         self.authority_factor = 0.5 + 0.5 * max(0, min(int(authority), 100)) / 100
-        self.mentions = gazetteer.find_with_anaphora(self.text)
         self.sentences = split_sentences(self.text)
+        self.mentions = [
+            m for m in gazetteer.find_with_anaphora(self.text) if not self._in_dateline(m)
+        ]
         starts = [s.start for s in self.sentences]
         self.mentions_by_sentence = _bucket(self.mentions, starts, self.sentences)
         self.dates_by_sentence = _bucket(find_dates(self.text), starts, self.sentences)
         self.topic: list[GazetteerEntry] = []
         self.events: list[tuple[int, date]] = []
+
+    def _in_dateline(self, mention: Mention) -> bool:
+        for sentence in self.sentences:
+            if sentence.start <= mention.start < sentence.end:
+                match = _DATELINE.match(sentence.text)
+                return bool(match) and mention.end <= sentence.start + match.end()
+        return False
 
     def run(self) -> ExtractionResult:
         wanted = [i for i, s in enumerate(self.sentences) if PREFILTER.search(s.text)]
@@ -144,10 +168,10 @@ class _Reader:
             outbound_code = self._advisor(frame, actor_mentions, sentence)
             if outbound_code is None:
                 return []
-            audiences = {outbound_code: frame.status}
         places = [m for m in mentions if m not in audience_mentions]
         if outbound_code:
-            places = [m for m in places if m.entry.country_code != outbound_code]
+            advisors = {m.entry.country_code for m in actor_mentions} | {outbound_code}
+            places = [m for m in places if m.entry.country_code not in advisors]
         destinations = self._destinations(frame, places, by_token, actor_mentions)
         if not destinations:
             return []
@@ -166,7 +190,8 @@ class _Reader:
         claims: list[_Candidate] = []
         for destination in destinations:
             for audience, audience_status in self._per_audience(
-                frame, status, audiences, counted, destination, outbound_code
+                frame, status, audiences, counted, destination, outbound_code,
+                [m for m in actor_mentions if m.entry.kind == "country"],
             ):
                 claims.append(
                     _Candidate(
@@ -197,6 +222,10 @@ class _Reader:
         used: list[Mention] = []
         counted = False
         for person in frame.audience_tokens:
+            if person.head.lemma_.lower() in ("but", "except") or person.dep_ == "pobj" and (
+                person.head.head.lemma_.lower() in ("but", "except")
+            ):
+                continue  # "to all but citizens": the exempt are not the audience
             phrase = list(person.subtree)
             indices = {t.i for t in phrase}
             lemma = person.lemma_.lower()
@@ -213,8 +242,7 @@ class _Reader:
                 if word in DOMESTIC_WORDS:
                     audiences[DOMESTIC] = None
                 if word in ALL_WORDS and token.head.i == person.i:
-                    audiences[FOREIGN] = None
-                    audiences[DOMESTIC] = None
+                    audiences[_EVERYONE] = None
                 if token.like_num and token.head.lemma_.lower() == "country":
                     counted = True
             for mention in mentions:
@@ -223,8 +251,7 @@ class _Reader:
                     audiences[mention.entry.country_code] = None
                     used.append(mention)
             if lemma in ("everyone", "everybody", "public"):
-                audiences[FOREIGN] = None
-                audiences[DOMESTIC] = None
+                audiences[_EVERYONE] = None
         return audiences, used, counted
 
     def _advisor(self, frame: Frame, actor_mentions, sentence: Span) -> str | None:
@@ -245,6 +272,13 @@ class _Reader:
     def _destinations(self, frame: Frame, places, by_token, actor_mentions):
         token = frame.token
         tiers = []
+        context = {
+            t.i
+            for t in token.sent
+            if t.dep_ == "prep" and t.lemma_.lower() in _CONTEXT_PREPS
+            for t in t.subtree
+        }
+        places = [m for m in places if not by_token[m] & context]
         theme = {t.i for node in frame.theme_tokens for t in node.subtree}
         tiers.append([m for m in places if by_token[m] & theme])
         preps = {
@@ -257,6 +291,18 @@ class _Reader:
         tiers.append([m for m in actor_mentions if m in places])
         clause = {t.i for t in _clause_root(token).subtree}
         tiers.append([m for m in places if by_token[m] & clause])
+        # "Chad's president said his country will …": the possessor of a subject.
+        possessors = {
+            t.i for t in token.sent if t.dep_ == "poss" and t.head.dep_ in ("nsubj", "nsubjpass")
+        }
+        tiers.append([m for m in places if by_token[m] & possessors])
+        if not tiers[0] and any(
+            t.lemma_.lower() in PLACE_NOUNS and t.pos_ == "NOUN" for t in frame.theme_tokens
+        ):
+            # "the closure of a beautiful bay": an unnamed place is the one the story is about.
+            tiers = tiers[:1]
+            if self.topic and self.topic[0].kind != "country":
+                return list(self.topic)
         for tier in tiers:
             if tier:
                 return _pick(tier)
@@ -274,12 +320,18 @@ class _Reader:
         left = sentence.start + token.left_edge.idx
         right = sentence.start + token.right_edge.idx + len(token.right_edge.text)
         inside = [d for d in dates if left <= d.start < right]
+        if (frame.future or frame.history) and not inside:
+            return None, False
         position = sentence.start + token.idx
         pool = inside or dates
         after = [d for d in pool if d.start >= position]
         before = [d for d in pool if d.start < position]
         chosen = after[0] if after else before[-1]
-        future = frame.future or bool(_FROM.search(self.text[max(0, chosen.start - 25) : chosen.start]))
+        past = token.tag_ == "VBD" or any(
+            c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in token.children
+        )
+        lead = self.text[max(0, chosen.start - 25) : chosen.start]
+        future = frame.future or bool(_EFFECTIVE.search(lead)) or (not past and bool(_FROM.search(lead)))
         if frame.future and not chosen.explicit:
             return None, False
         anchor = self._anchor(chosen)
@@ -295,10 +347,13 @@ class _Reader:
         return earlier[-1] if earlier else None
 
     @staticmethod
-    def _per_audience(frame, status, audiences, counted, destination, outbound_code):
+    def _per_audience(
+        frame, status, audiences, counted, destination, outbound_code, frame_actor_countries
+    ):
         """(audience, status) pairs for one destination."""
         if outbound_code:
-            return [(outbound_code, status)]
+            codes = [m.entry.country_code for m in frame_actor_countries] or [outbound_code]
+            return [(code, status) for code in dict.fromkeys(codes)]
         named = {a: None for a in audiences if a not in (FOREIGN, DOMESTIC)}
         for code in list(named):
             if code == destination.country_code:
@@ -312,11 +367,16 @@ class _Reader:
             # Open to some nationalities only: everyone else is restricted.
             result.append((FOREIGN, "restricted"))
         elif not named:
-            if FOREIGN in audiences or DOMESTIC not in audiences:
+            everyone = _EVERYONE in audiences and FOREIGN not in audiences
+            explicit_domestic = DOMESTIC in audiences
+            if FOREIGN in audiences or not explicit_domestic:
                 final = "restricted" if opening and frame.restrictive else status
                 result.append((FOREIGN, final))
-            if DOMESTIC in audiences:
-                result.append((DOMESTIC, status))
+            # Locals are an audience only when the text names them, or names everyone at a
+            # place that is not a country (a country's border concerns foreigners).
+            if explicit_domestic or (everyone and destination.kind != "country"):
+                final = "restricted" if opening and frame.restrictive else status
+                result.append((DOMESTIC, final))
         return list(dict.fromkeys(result))
 
 
@@ -390,6 +450,10 @@ def _pick(mentions: list[Mention]) -> list[GazetteerEntry]:
     return list(seen.values())
 
 
+_FAMILY = {"open": "open", "restricted": "restricted", "suspended": "shut", "closed": "shut",
+           "unknown": "unknown"}
+
+
 def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
     """One reading per (destination, audience, event) for the whole notice.
 
@@ -403,14 +467,23 @@ def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
         key = (candidate.claim.destination_id, candidate.claim.audience)
         groups.setdefault(key, []).append(candidate)
     settled: list[ExtractedClaim] = []
+    body_speaks = any(not c.in_title for c in candidates)
     for group in groups.values():
-        has_body = any(not c.in_title for c in group)
-        group = [c for c in group if not (c.in_title and has_body)] or group
-        explicit_statuses = {c.claim.status for c in group if c.explicit}
-        group = [c for c in group if c.explicit or c.claim.status not in explicit_statuses]
+        group = [c for c in group if not (c.in_title and body_speaks)]
+        if not group:
+            continue
+        explicit = {_FAMILY[c.claim.status] for c in group if c.explicit}
+        group = [c for c in group if c.explicit or _FAMILY[c.claim.status] not in explicit]
+        qualified = {
+            (c.claim.effective_at.date(), "restricted")
+            for c in group
+            if c.claim.status == "restricted"
+        }
         group.sort(
             key=lambda c: (
                 c.history,
+                c.claim.status == "open"
+                and any(abs((day - c.claim.effective_at.date()).days) <= 3 for day, _ in qualified),
                 not c.explicit,
                 -c.claim.confidence,
                 c.claim.start,

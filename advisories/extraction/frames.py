@@ -32,6 +32,7 @@ from .lexicon import (
     OUTBOUND_NOUNS,
     PERSON_NOUNS,
     PLACE_NOUNS,
+    PARTIAL_WORDS,
     PREDICATES,
     RESTRICTIVE_WORDS,
     SUBORDINATORS,
@@ -129,6 +130,8 @@ def is_speculative(token) -> bool:
                 return True
             if child.dep_ == "mark" and _lemma(child) in ("if", "whether", "unless"):
                 return True
+            if child.dep_ in ("acomp", "advmod") and _lemma(child) in GOVERNING_SPECULATION:
+                return True
     node = token
     for dep, head in _governors(token):
         if _lemma(head) in GOVERNING_SPECULATION and dep in (
@@ -194,6 +197,9 @@ def theme_of(token) -> list:
         if objects and token.pos_ == "VERB" and _lemma(token) not in ("open", "reopen", "close"):
             # "India suspended …" without an object: the subject is the actor, not the theme.
             objects = []
+    if not objects and token.pos_ == "VERB":
+        # "cancel or refuse any visas": conjoined verbs share their object.
+        objects = [o for c in token.conjuncts for o in _children(c, "dobj")]
     if token.pos_ == "NOUN":
         # "the closure of the park", "a ban on Russian tourists", "reopening to tourists"
         objects = [
@@ -237,7 +243,7 @@ def audience_phrases(token, theme: list) -> list:
         for sub in node.subtree:
             lemma = _lemma(sub)
             if lemma in PERSON_NOUNS or (
-                sub.pos_ in ("PROPN", "NOUN") and sub.text.endswith(("ans", "ians", "ese", "is"))
+                sub.tag_ in ("NNS", "NNPS") and sub.text.endswith(("ans", "ians", "is", "ers"))
             ):
                 found.append(sub)
     return list(dict.fromkeys(found))
@@ -252,12 +258,18 @@ def read_frame(token) -> Frame | None:
     predicate = PREDICATES.get((_lemma(token), token.pos_)) or PREDICATES.get((_lemma(token), "*"))
     if predicate is None:
         return None
-    if predicate.needs_object and not _children(token, "dobj", "nsubjpass", "prep"):
+    if predicate.needs_object and not any(
+        _children(t, "dobj", "nsubjpass", "prep") for t in (token, *token.conjuncts)
+    ):
         return None
     if is_descriptive(token) or is_speculative(token):
         return None
     history = is_background(token)
     theme = theme_of(token)
+    if token.pos_ == "NOUN" and not theme:
+        # "the suspension", "the closure" with nothing attached refer back to an event already
+        # reported; they are not news of their own.
+        return None
     if predicate.kind != "advice" and theme_is_other(theme):
         return None
     if predicate.object_lemmas:
@@ -266,6 +278,13 @@ def read_frame(token) -> Frame | None:
             return None
     negated = is_negated(token)
     status = predicate.negated_status if negated else predicate.status
+    if status in ("closed", "suspended") and any(
+        c.dep_ == "aux" and _lemma(c) in ("can", "could") for c in token.children
+    ):
+        return None  # a power ("can revoke a passport"), not an act
+    if status in ("closed", "suspended") and not negated and _partial(theme):
+        # "ban solo trekking", "closed to independent travellers": a subset is shut out.
+        status = "restricted"
     if status is None:
         return None
     frame = Frame(
@@ -287,6 +306,12 @@ def read_frame(token) -> Frame | None:
     )
     frame.actor_tokens = _actor(token)
     return frame
+
+
+def _partial(theme: list) -> bool:
+    return any(
+        _lemma(t) in PARTIAL_WORDS for node in theme for t in node.subtree if t.dep_ != "det"
+    )
 
 
 def _actor(token) -> list:

@@ -46,7 +46,6 @@ _BANS = ("ban", "restriction", "closure", "suspension", "requirement", "permit",
 #: (lemma, coarse part of speech) -> predicate; "*" matches any part of speech.
 PREDICATES: dict[tuple[str, str], Predicate] = {
     ("close", "VERB"): _p("close", "closed", "open"),
-    ("close", "ADJ"): _p("close", "closed", "open"),
     ("closed", "ADJ"): _p("closed", "closed", "open"),
     ("shut", "VERB"): _p("shut", "closed", "open"),
     ("seal", "VERB"): _p("seal", "closed", None, needs_object=True),
@@ -138,7 +137,8 @@ GOVERNING_SPECULATION = frozenset(
         "depend", "rely", "hinge", "explore", "envisage", "contemplate", "float", "eye",
         "mulling", "speculate", "rumour", "rumor", "predict", "forecast", "likely", "unlikely",
         "believe", "suspect", "think", "chance", "question", "whether", "draft", "bill",
-        "wish", "need", "ask", "lobby", "petition", "campaign",
+        "wish", "need", "ask", "lobby", "petition", "campaign", "uncertain", "unclear",
+        "mull", "weigh", "eventually",
     }
 )  # fmt: skip
 SUBORDINATORS = frozenset({"after", "since", "before", "until", "once", "following", "till"})
@@ -158,4 +158,9 @@ FOREIGN_WORDS = frozenset(
 )  # fmt: skip
 DOMESTIC_WORDS = frozenset({"domestic", "local", "resident", "residents", "locals"})
 ALL_WORDS = frozenset({"everyone", "everybody", "public", "all"})
+#: Modifiers that make a closure partial: only some visitors or activities are shut out.
+PARTIAL_WORDS = frozenset(
+    {"solo", "independent", "unguided", "individual", "overnight", "night", "private", "some",
+     "certain", "partial", "camping", "climbing", "drone"}
+)
 ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})

@@ -39,6 +39,7 @@ def claim(
     reported: float | None = None,
     inherited: bool = False,
     confidence: float = 0.8,
+    source: str | None = None,
 ) -> ClaimInput:
     return ClaimInput(
         id=id,
@@ -49,7 +50,7 @@ def claim(
         confidence=confidence,
         review_state=review,
         inherited=inherited,
-        source=f"source-{authority}",
+        source=source or f"source-{authority}",
         evidence=f"claim {id} says {status}",
     )
 
@@ -218,7 +219,7 @@ def test_late_claim_about_older_event_fills_history_without_changing_current_sta
     assert statuses(world) == ["open", "restricted", "suspended"]
     assert decision.current.status == "suspended"
     [entry] = decision.entries
-    assert (entry.rule, entry.alters_current, entry.notify) == (Rule.BACKFILL, False, False)
+    assert (entry.rule, entry.alters_current) == (Rule.BACKFILL, False)
 
 
 # --- authority ---------------------------------------------------------------------------------
@@ -228,16 +229,16 @@ def test_late_claim_about_older_event_fills_history_without_changing_current_sta
     ("claims", "public", "in_review"),
     [
         pytest.param(
-            [claim(1, "suspended", 0, authority=OFFICIAL), claim(2, "open", 10)],
+            [claim(1, "suspended", 0, authority=OFFICIAL), claim(2, "open", 2)],
             ["suspended"],
             True,
-            id="news contradicting a recent official event goes to review",
+            id="news contradicting an official event of the same days goes to review",
         ),
         pytest.param(
-            [claim(1, "suspended", 0, authority=OFFICIAL), claim(2, "open", 45)],
+            [claim(1, "suspended", 0, authority=OFFICIAL), claim(2, "open", 10)],
             ["suspended", "open"],
             False,
-            id="news after the authority window may change the status",
+            id="news of a later event is new information, not a contradiction",
         ),
         pytest.param(
             [claim(1, "open", 0), claim(2, "suspended", 10, authority=OFFICIAL)],
@@ -271,7 +272,7 @@ def test_authority_decides_between_contradicting_sources(claims, public, in_revi
 
 
 def test_outranked_claim_is_listed_for_review_with_the_rule_that_held_it():
-    world = World(claims=[claim(1, "suspended", 0, authority=OFFICIAL), claim(2, "open", 10)])
+    world = World(claims=[claim(1, "suspended", 0, authority=OFFICIAL), claim(2, "open", 2)])
     decision = world.run(now=11)
     assert decision.review_claim_ids == (2,)
     assert decision.claim_fates[2][0] == Rule.OUTRANKED
@@ -309,6 +310,119 @@ def test_weak_report_confirming_the_status_still_counts_as_confirmation():
     decision = world.run(now=21)
     assert decision.current.last_confirmed_at == day(20)
     assert decision.in_review is False
+
+
+# --- agreement, disagreement and unconfirmed reports ------------------------------------------
+
+LOW = 20  # an unknown or implicitly created source
+
+
+def suspended_then_confirmed_by_the_news() -> list[ClaimInput]:
+    """An official suspension, then three outlets on later dates saying it still holds."""
+    return [
+        claim(1, "suspended", 0, authority=OFFICIAL, source="ministry"),
+        claim(2, "suspended", 10, source="wire"),
+        claim(3, "suspended", 25, source="daily"),
+        claim(4, "suspended", 40, source="gazette"),
+    ]
+
+
+def test_a_lone_later_report_cannot_overturn_a_status_several_sources_agree_on():
+    world = World(claims=[*suspended_then_confirmed_by_the_news(), claim(5, "open", 60)])
+    decision = world.run(now=61)
+    assert statuses(world) == ["suspended"]
+    assert decision.current.status == "suspended"
+    assert decision.claim_fates[5][0] == Rule.UNCONFIRMED
+    assert decision.unconfirmed_claim_ids == (5,)
+    assert decision.current.conflicting_claim_ids == (5,)
+    # The agreeing claims are not stuck in review, and neither is the lone report.
+    assert decision.in_review is False
+    assert decision.queued_claim_ids == ()
+
+
+def test_a_second_independent_report_of_the_same_change_makes_it_stand():
+    world = World(
+        claims=[
+            *suspended_then_confirmed_by_the_news(),
+            claim(5, "open", 60, source="travel-mag"),
+            claim(6, "open", 66, source="wire"),
+        ]
+    )
+    decision = world.run(now=67)
+    assert world.public() == [("suspended", day(0)), ("open", day(60))]
+    assert decision.current.unconfirmed is False
+
+
+def test_an_unconfirmed_report_is_no_longer_shown_once_later_reports_confirm_the_status():
+    claims = [*suspended_then_confirmed_by_the_news(), claim(5, "open", 60)]
+    claims.append(claim(6, "suspended", 70, source="daily"))
+    decision = World(claims=claims).run(now=71)
+    assert decision.current.conflicting_claim_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("report", "unconfirmed"),
+    [
+        pytest.param(claim(2, "open", 10, source="wire"), True, id="news against official"),
+        pytest.param(
+            claim(2, "open", 10, authority=LOW, source="blog"), True, id="unknown source"
+        ),
+        pytest.param(
+            claim(2, "open", 10, authority=OPERATOR + 20, source="operator"),
+            False,
+            id="a source of similar authority",
+        ),
+    ],
+)
+def test_one_low_authority_report_changing_an_official_status_is_published_unconfirmed(
+    report, unconfirmed
+):
+    world = World(claims=[claim(1, "suspended", 0, authority=OFFICIAL, source="ministry"), report])
+    decision = world.run(now=11)
+    assert statuses(world) == ["suspended", "open"]
+    [entry] = [e for e in decision.entries if e.status == "open"]
+    assert entry.unconfirmed is unconfirmed
+    assert decision.current.unconfirmed is unconfirmed
+    # Both sides: the official evidence the report contradicts is shown beside it.
+    assert decision.current.conflicting_claim_ids == ((1,) if unconfirmed else ())
+    assert decision.in_review is False
+
+
+def test_a_report_from_an_unknown_source_is_unconfirmed_even_where_nothing_was_known():
+    world = World(claims=[claim(1, "closed", 0, authority=LOW, source="blog")])
+    decision = world.run(now=1)
+    assert statuses(world) == ["closed"]
+    assert decision.current.unconfirmed is True
+
+
+def test_a_report_of_a_later_event_is_new_information_not_a_contradiction():
+    # An official "closed" on day 0; a Russian group reported there from day 4 on.
+    world = World(
+        claims=[
+            claim(1, "closed", 0, authority=OFFICIAL, source="ministry"),
+            claim(2, "open", 4, reported=9, source="moscow-daily"),
+            claim(3, "open", 9, source="moscow-daily"),
+            claim(4, "suspended", 15, authority=OFFICIAL, source="ministry"),
+        ]
+    )
+    decision = world.run(now=30)
+    assert world.public() == [("closed", day(0)), ("open", day(4)), ("suspended", day(15))]
+    assert decision.in_review is False
+
+
+def test_sources_disagreeing_about_the_same_days_go_to_review_and_the_better_supported_stands():
+    world = World(
+        claims=[
+            claim(1, "suspended", 0, source="wire"),
+            claim(2, "suspended", 1, source="daily"),
+            claim(3, "open", 1, source="travel-mag"),
+        ]
+    )
+    decision = world.run(now=5)
+    assert statuses(world) == ["suspended"]
+    assert decision.review_claim_ids == (3,)
+    assert decision.claim_fates[3][0] == Rule.OUTRANKED
+    assert decision.current.conflicting_claim_ids == (3,)
 
 
 # --- contradictions of similar authority -------------------------------------------------------
@@ -434,7 +548,7 @@ def test_rejecting_the_claim_behind_the_current_status_withdraws_it_and_alerts()
     decision = world.run(now=2)
     [entry] = decision.entries
     assert (entry.rule, entry.supersedes_id, entry.status) == (Rule.RETRACTION, 2, "open")
-    assert entry.alters_current and entry.notify
+    assert entry.alters_current
     assert decision.current.status == "open"
 
 
@@ -442,17 +556,26 @@ def test_rejecting_the_claim_behind_the_current_status_withdraws_it_and_alerts()
 
 
 @pytest.mark.parametrize(
-    ("now", "notify"),
+    "now",
     [
-        pytest.param(3, True, id="a fresh change alerts"),
-        pytest.param(60, False, id="an event long past becomes current silently"),
+        pytest.param(3, id="a fresh change"),
+        pytest.param(400, id="a change learnt more than a year after it took effect"),
     ],
 )
-def test_only_recent_changes_of_the_current_status_alert(now, notify):
+def test_every_change_of_the_published_status_alerts_however_late_it_is_learnt(now):
     world = World(claims=[claim(1, "suspended", 0)])
     [entry] = world.run(now=now).entries
     assert entry.alters_current is True
-    assert entry.notify is notify
+
+
+def test_reopening_learnt_late_alerts_and_earlier_history_filled_in_does_not():
+    world = World(claims=[claim(1, "suspended", 0, authority=OFFICIAL)])
+    world.run(now=1)
+    world.claims.append(claim(2, "open", 100, reported=110, authority=OFFICIAL))
+    world.claims.append(claim(3, "restricted", 50, reported=110, authority=OFFICIAL))
+    decision = world.run(now=110)
+    alerting = {(e.status, e.alters_current) for e in decision.entries}
+    assert alerting == {("open", True), ("restricted", False)}
 
 
 # --- audiences ---------------------------------------------------------------------------------
@@ -474,7 +597,7 @@ def test_only_recent_changes_of_the_current_status_alert(now, notify):
         pytest.param(
             [
                 claim(1, "open", 0),
-                claim(2, "suspended", 4, authority=OFFICIAL, inherited=True),
+                claim(2, "suspended", 2, authority=OFFICIAL, inherited=True),
             ],
             ["suspended"],
             id="a clearly more authoritative general statement still covers the nationality",

@@ -32,7 +32,9 @@ class Command(BaseCommand):
     help = (
         "Ingest notices from files: .txt (first line is the title), .html (title and main text), "
         ".json (the API's fields; one object or a list), .eml (subject, date, body). "
-        "Directories are searched for such files. Prints the claims found in each notice."
+        "Directories are searched for such files. Each new notice is queued for the extraction "
+        "worker; with CELERY_TASK_ALWAYS_EAGER=1 (no worker) it is extracted here, and the "
+        "claims found in it are printed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -71,7 +73,7 @@ class Command(BaseCommand):
         files = notice_files(options["paths"])
         if not files:
             raise CommandError(f"No notice files ({', '.join(SUFFIXES)}) found.")
-        counts = {"new": 0, "existing": 0, "claims": 0, "problems": 0}
+        counts = {"new": 0, "existing": 0, "claims": 0, "queued": 0, "problems": 0}
         progress = tqdm(files, unit="file", file=sys.stderr, disable=len(files) < PROGRESS_BAR_FROM)
         for path in progress:
             try:
@@ -87,8 +89,9 @@ class Command(BaseCommand):
 
         summary = (
             f"{counts['new']} new notice(s), {counts['existing']} already stored, "
-            f"{counts['claims']} claim(s) found."
+            f"{counts['claims']} claim(s) found"
         )
+        summary += f", {counts['queued']} queued for extraction." if counts["queued"] else "."
         self.stdout.write(self.style.SUCCESS(summary))
         if counts["problems"]:
             raise CommandError(f"{counts['problems']} notice(s) could not be ingested (see above).")
@@ -116,15 +119,14 @@ class Command(BaseCommand):
             return
         counts["new" if result.created else "existing"] += 1
         counts["claims"] += len(result.claims) if result.created else 0
+        counts["queued"] += result.created and result.pending
         self._report(progress, item.label, result, origin)
 
     def _report(self, progress, label: str, result: IngestResult, origin: str) -> None:
         notice = result.notice
         state = "new" if result.created else "already stored"
-        lines = [
-            f"{label}: {state} notice #{notice.pk} {notice.title!r}{origin}: "
-            f"{len(result.claims)} claim(s)"
-        ]
+        found = "queued for extraction" if result.pending else f"{len(result.claims)} claim(s)"
+        lines = [f"{label}: {state} notice #{notice.pk} {notice.title!r}{origin}: {found}"]
         for claim in result.claims:
             lines.append(
                 f"    {claim.destination.slug}: {claim.status} for "
