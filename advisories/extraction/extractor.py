@@ -24,6 +24,7 @@ from .lexicon import (
     PLACE_NOUNS,
     PREDICATES,
     PREFILTER,
+    VISA_WORDS,
 )
 from .nationalities import DEMONYMS
 from .nlp import language_model
@@ -45,6 +46,11 @@ _TEMPORARY = re.compile(
     r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
     r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
     r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))",
+    re.I,
+)
+_TAKES_EFFECT = re.compile(
+    r"\b(?:(?:takes?|took|taking|come|comes|came|go|goes|went|enters?|entered|entering)\s+"
+    r"(?:into\s+)?(?:effect|force)|(?:in\s+)?effective)\b",
     re.I,
 )
 _FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning)\s+(?:\w+\s+)?$", re.I)
@@ -92,6 +98,10 @@ class _Candidate:
     explicit: bool
     history: bool
     in_title: bool
+    #: Dated by a month or season only ("in October"): a day-dated reading of it wins.
+    coarse: bool = False
+    #: About visas with no holders named: the notice's one named nationality is meant.
+    visa_unqualified: bool = False
 
 
 class _Reader:
@@ -110,6 +120,7 @@ class _Reader:
         self.mentions_by_sentence = _bucket(self.mentions, starts, self.sentences)
         self.dates_by_sentence = _bucket(find_dates(self.text), starts, self.sentences)
         self.topic: list[GazetteerEntry] = []
+        self._coarse = False
         self.events: list[tuple[int, date]] = []
 
     def _in_dateline(self, mention: Mention) -> bool:
@@ -132,6 +143,7 @@ class _Reader:
                     if resolved:
                         self.events.append((expr.start, resolved))
             doc = docs.get(index)
+            frames: list[Frame] = []
             if doc is not None and not sentence.text.rstrip().endswith("?"):
                 for token in doc:
                     if (token.lemma_.lower(), token.pos_) not in PREDICATES and (
@@ -140,7 +152,8 @@ class _Reader:
                     ) not in PREDICATES:
                         continue
                     frame = read_frame(token)
-                    if frame is not None:
+                    if frame is not None and not _shares_earlier_conjunct(frame, frames):
+                        frames.append(frame)
                         candidates += self._claims(frame, index, sentence)
             specific = [
                 m
@@ -165,18 +178,39 @@ class _Reader:
 
         outbound_code = None
         if frame.outbound or _citizens_leaving(frame, audiences):
-            outbound_code = self._advisor(frame, actor_mentions, sentence)
+            advised = [a for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)]
+            outbound_code = advised[0] if advised else self._advisor(frame, actor_mentions, sentence)
             if outbound_code is None:
                 return []
+            if advised:
+                actor_mentions = [
+                    m for m in actor_mentions if m.entry.country_code != outbound_code
+                ]
         places = [m for m in mentions if m not in audience_mentions]
         if outbound_code:
             advisors = {m.entry.country_code for m in actor_mentions} | {outbound_code}
             places = [m for m in places if m.entry.country_code not in advisors]
-        destinations = self._destinations(frame, places, by_token, actor_mentions)
+            if not places:
+                return []  # "advised to return to India": going home is no travel advice
+        visa = not outbound_code and _visa_theme(frame)
+        destinations = None
+        if visa:
+            # Visas are issued by the destination: the other countries are whose citizens.
+            issuer, holders = self._visa_parties(frame, mentions, by_token, actor_mentions)
+            if issuer is not None:
+                destinations = [issuer]
+                named = [a for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)]
+                if not named:
+                    for code in holders:
+                        if code != issuer.country_code:
+                            audiences[code] = None
+        if destinations is None:
+            destinations = self._destinations(frame, places, by_token, actor_mentions)
         if not destinations:
             return []
 
         effective, explicit = self._date(frame, index, sentence)
+        coarse = self._coarse
         if effective is None:
             return []
         if frame.history and not explicit:
@@ -191,7 +225,7 @@ class _Reader:
         for destination in destinations:
             for audience, audience_status in self._per_audience(
                 frame, status, audiences, counted, destination, outbound_code,
-                [m for m in actor_mentions if m.entry.kind == "country"],
+                [m for m in actor_mentions if m.entry.kind == "country"], visa,
             ):
                 claims.append(
                     _Candidate(
@@ -211,6 +245,8 @@ class _Reader:
                         explicit=explicit,
                         history=frame.history,
                         in_title=in_title,
+                        coarse=coarse,
+                        visa_unqualified=visa and audience == FOREIGN,
                     )
                 )
         return claims
@@ -269,6 +305,65 @@ class _Reader:
                     return code
         return None
 
+    def _visa_parties(self, frame: Frame, mentions, by_token, actor_mentions):
+        """Who issues the visas a frame speaks of (the destination), and the country codes of
+        those who hold them: "the Indian Mission in Canada suspended visa services" is India's
+        visas for people in Canada; "Chad suspends US visas" is Chad's, for US citizens."""
+        by_code = self.gazetteer.by_country_code
+        actor_ids = {t.i for t in frame.actor_tokens}
+        located = {
+            t.i
+            for t in frame.actor_tokens
+            if t.dep_ == "prep" and t.lemma_.lower() in ("in", "to", "for", "from", "at")
+            for t in t.subtree
+        }
+        issuer = None
+        holders: list[str] = []
+        for mention in actor_mentions:
+            if mention.entry.kind != "country":
+                continue
+            if by_token[mention] & located:
+                holders.append(mention.entry.country_code)
+            elif issuer is None:
+                issuer = mention.entry
+        if issuer is None:
+            for token in frame.actor_tokens:
+                code = _demonym(token.text)
+                if code and token.i not in located and code in by_code:
+                    issuer = by_code[code]
+                    break
+        visa_nouns = [
+            t
+            for node in frame.theme_tokens
+            for t in node.subtree
+            if t.lemma_.lower() in VISA_WORDS
+        ]
+        modifiers = [
+            c for v in visa_nouns for c in (v, *v.children) if c.dep_ in ("amod", "compound", "poss")
+        ]
+        for token in modifiers:
+            code = _demonym(token.text)
+            country = by_code.get(code) if code else None
+            if country is None:
+                for mention in mentions:
+                    if token.i in by_token[mention] and mention.entry.kind == "country":
+                        country = mention.entry
+            if country is None:
+                continue
+            if issuer is None and not actor_ids:
+                issuer = country
+            elif country != issuer:
+                holders.append(country.country_code)
+        for mention in mentions:
+            if mention.entry.kind == "country" and not by_token[mention] & actor_ids:
+                tokens = [t for t in frame.token.doc if t.i in by_token[mention]]
+                if tokens and tokens[0].head.dep_ == "prep" and tokens[0].dep_ == "pobj" and (
+                    tokens[0].head.lemma_.lower() in ("in", "to", "for", "from")
+                ):
+                    if issuer is None or mention.entry != issuer:
+                        holders.append(mention.entry.country_code)
+        return issuer, list(dict.fromkeys(holders))
+
     def _destinations(self, frame: Frame, places, by_token, actor_mentions):
         token = frame.token
         tiers = []
@@ -311,11 +406,15 @@ class _Reader:
         return []
 
     def _date(self, frame: Frame, index: int, sentence: Span) -> tuple[datetime | None, bool]:
+        self._coarse = False
         token = frame.token
         dates = [d for d in self.dates_by_sentence[index] if not d.bounding]
         if not dates:
-            if frame.future:
-                return None, False
+            # An announced measure with no date of its own ("will cancel visas") takes the date
+            # the notice gives for its entry into force, else the announcement's.
+            effect = self._effect_date(index)
+            if effect is not None:
+                return effect, True
             return self.published_at, False
         left = sentence.start + token.left_edge.idx
         right = sentence.start + token.right_edge.idx + len(token.right_edge.text)
@@ -336,11 +435,31 @@ class _Reader:
             return None, False
         anchor = self._anchor(chosen)
         resolved = chosen.resolve(published=self.published, future=future, anchor=anchor)
+        self._coarse = chosen.form in ("month", "season")
         if resolved is None:
             return self.published_at, False
         if resolved == self.published:
             return self.published_at, True
         return datetime.combine(resolved, time(0, 0), tzinfo=UTC), True
+
+    def _effect_date(self, index: int) -> datetime | None:
+        """The date a nearby sentence gives for a measure's entry into force ("the move will
+        come into effect on May 29", "the policy takes effect Monday")."""
+        for other in sorted(range(max(0, index - 2), min(len(self.sentences), index + 3)),
+                            key=lambda i: abs(i - index)):
+            if other == index:
+                continue
+            text = self.sentences[other].text
+            match = _TAKES_EFFECT.search(text)
+            if not match:
+                continue
+            start = self.sentences[other].start + match.end()
+            for expr in self.dates_by_sentence[other]:
+                if expr.start >= start - 1 and expr.explicit and not expr.bounding:
+                    resolved = expr.resolve(published=self.published, future=True, anchor=None)
+                    if resolved:
+                        return datetime.combine(resolved, time(0, 0), tzinfo=UTC)
+        return None
 
     def _anchor(self, expression: DateExpression) -> date | None:
         earlier = [d for pos, d in self.events if pos < expression.start]
@@ -348,13 +467,14 @@ class _Reader:
 
     @staticmethod
     def _per_audience(
-        frame, status, audiences, counted, destination, outbound_code, frame_actor_countries
+        frame, status, audiences, counted, destination, outbound_code, frame_actor_countries,
+        visa=False,
     ):
         """(audience, status) pairs for one destination."""
         if outbound_code:
             codes = [m.entry.country_code for m in frame_actor_countries] or [outbound_code]
             return [(code, status) for code in dict.fromkeys(codes)]
-        named = {a: None for a in audiences if a not in (FOREIGN, DOMESTIC)}
+        named = {a: None for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)}
         for code in list(named):
             if code == destination.country_code:
                 del named[code]
@@ -363,7 +483,10 @@ class _Reader:
         opening = status == "open"
         for code in named:
             result.append((code, status))
-        if opening and (named or counted):
+        # A place opening to some nationalities only is restricted for everyone else; visas
+        # resumed for one nationality, or services restarted, say nothing about the others.
+        implies_others = not visa and frame.predicate.lemma not in ("resume", "restart")
+        if opening and implies_others and (named or counted):
             # Open to some nationalities only: everyone else is restricted.
             result.append((FOREIGN, "restricted"))
         elif not named:
@@ -398,6 +521,23 @@ def _demonym(word: str) -> str | None:
         if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
             return _DEMONYM_LOWER[lowered[: -len(suffix)]]
     return None
+
+
+def _shares_earlier_conjunct(frame: Frame, earlier: list[Frame]) -> bool:
+    """"cancel or refuse any visas": conjoined predicates over one object are one act, read
+    from the first of them."""
+    theme = {t.i for t in frame.theme_tokens}
+    return any(
+        f.token in frame.token.conjuncts and theme and theme == {t.i for t in f.theme_tokens}
+        for f in earlier
+    )
+
+
+def _visa_theme(frame: Frame) -> bool:
+    """The predicate acts on visas ("suspended visa services", "revoked all visas")."""
+    return any(
+        t.lemma_.lower() in VISA_WORDS for node in frame.theme_tokens for t in node.subtree
+    )
 
 
 def _citizens_leaving(frame: Frame, audiences) -> bool:
@@ -454,6 +594,35 @@ _FAMILY = {"open": "open", "restricted": "restricted", "suspended": "shut", "clo
            "unknown": "unknown"}
 
 
+def _refined(coarse: _Candidate, group: list[_Candidate]) -> bool:
+    """A month-dated reading ("in October") that a day-dated one of the same status refines
+    ("with effect from October 26")."""
+    day = coarse.claim.effective_at.date()
+    return any(
+        not c.coarse
+        and c.explicit
+        and _FAMILY[c.claim.status] == _FAMILY[coarse.claim.status]
+        and 0 <= (c.claim.effective_at.date() - day).days <= 31
+        for c in group
+    )
+
+
+def _inherit_visa_holders(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Visa claims that name no holders take the one nationality the notice names for the same
+    issuer: a notice about India's visas for Canadians means Canadians throughout."""
+    named: dict[int, set[str]] = {}
+    for c in candidates:
+        if c.claim.audience not in (FOREIGN, DOMESTIC):
+            named.setdefault(c.claim.destination_id, set()).add(c.claim.audience)
+    result = []
+    for c in candidates:
+        codes = named.get(c.claim.destination_id, set())
+        if c.visa_unqualified and len(codes) == 1:
+            c = replace(c, claim=replace(c.claim, audience=next(iter(codes))))
+        result.append(c)
+    return result
+
+
 def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
     """One reading per (destination, audience, event) for the whole notice.
 
@@ -462,6 +631,7 @@ def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
     undated), so a notice never contradicts itself about one moment. A reading dated only by
     the notice's publication is dropped when the notice dates the same status explicitly.
     """
+    candidates = _inherit_visa_holders(candidates)
     groups: dict[tuple[int, str], list[_Candidate]] = {}
     for candidate in candidates:
         key = (candidate.claim.destination_id, candidate.claim.audience)
@@ -474,6 +644,7 @@ def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
             continue
         explicit = {_FAMILY[c.claim.status] for c in group if c.explicit}
         group = [c for c in group if c.explicit or _FAMILY[c.claim.status] not in explicit]
+        group = [c for c in group if not (c.coarse and _refined(c, group))]
         qualified = {
             (c.claim.effective_at.date(), "restricted")
             for c in group

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .nationalities import DEMONYMS
+
 from .lexicon import (
     ADVICE_VERBS,
     CONDITION_NOUNS,
@@ -29,6 +31,7 @@ from .lexicon import (
     FOREIGN_WORDS,
     GOVERNING_SPECULATION,
     MODAL_SPECULATION,
+    OTHER_NOUNS,
     OUTBOUND_NOUNS,
     PERSON_NOUNS,
     PLACE_NOUNS,
@@ -194,7 +197,13 @@ def theme_of(token) -> list:
         objects = _children(token.head, "nsubj", "nsubjpass")
     if not objects:
         objects = _children(token, "nsubj")
-        if objects and token.pos_ == "VERB" and _lemma(token) not in ("open", "reopen", "close"):
+        passive = token.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in token.children)
+        if (
+            objects
+            and not passive
+            and token.pos_ == "VERB"
+            and _lemma(token) not in ("open", "reopen", "close")
+        ):
             # "India suspended …" without an object: the subject is the actor, not the theme.
             objects = []
     if not objects and token.pos_ == "VERB":
@@ -216,6 +225,8 @@ def theme_is_other(theme: list) -> bool:
         return False
     for token in theme:
         lemma = _lemma(token)
+        if lemma in OTHER_NOUNS:
+            continue
         if token.pos_ == "PROPN" or lemma in PLACE_NOUNS or lemma in TOURISM_NOUNS:
             return False
         if lemma in PERSON_NOUNS or lemma in OUTBOUND_NOUNS or lemma in CONDITION_NOUNS:
@@ -242,11 +253,17 @@ def audience_phrases(token, theme: list) -> list:
     for node in candidates:
         for sub in node.subtree:
             lemma = _lemma(sub)
-            if lemma in PERSON_NOUNS or (
+            if lemma in PERSON_NOUNS or _plural_demonym(sub) or (
                 sub.tag_ in ("NNS", "NNPS") and sub.text.endswith(("ans", "ians", "is", "ers"))
             ):
                 found.append(sub)
     return list(dict.fromkeys(found))
+
+
+def _plural_demonym(token) -> bool:
+    """"Qataris", "Chadians": a nationality's people, whatever tag the parser gave them."""
+    text = token.text
+    return text[:1].isupper() and text.endswith("s") and text[:-1] in DEMONYMS
 
 
 def restrictive_cues(tokens) -> bool:

@@ -120,7 +120,19 @@ PLACE_NOUNS = frozenset(
         "site", "beach", "bay", "trail", "track", "mountain", "summit", "temple", "shrine",
         "loop", "province", "state", "territory", "destination", "kingdom", "nation",
         "peninsula", "valley", "reserve", "sanctuary", "monument", "ruin", "citadel", "cave",
-        "lake", "coast", "archipelago", "republic", "emirate", "port",
+        "lake", "coast", "archipelago", "republic", "emirate",
+    }
+)  # fmt: skip
+#: Things that open and close without saying anything of a destination's access, even when
+#: named ("Khartoum International Airport is closed", "the visitor centre has opened").
+OTHER_NOUNS = frozenset(
+    {
+        "airport", "airspace", "seaport", "embassy", "consulate", "school", "hotel",
+        "restaurant", "office", "bank", "market", "exchange", "shop", "store", "factory",
+        "plant", "mine", "bridge", "railway", "line", "talk", "negotiation", "investigation",
+        "trading", "centre", "center", "museum", "court", "parliament", "account", "website",
+        "page", "gate", "road", "session", "meeting", "university", "hospital", "mall",
+        "casino", "stadium", "terminal", "port", "credential", "lane",
     }
 )  # fmt: skip
 #: Themes that make a ban or advice about citizens going abroad.
@@ -147,7 +159,7 @@ RESTRICTIVE_WORDS = frozenset(
         "only", "vaccinate", "vaccinated", "quarantine", "sandbox", "escort", "escorted",
         "quota", "limited", "bubble", "exemption", "except", "licensed", "guided", "solo",
         "accompany", "accompanied", "certain", "select", "selected", "some", "partial",
-        "partially", "reservation",
+        "partially", "reservation", "category",
     }
 )  # fmt: skip
 FOREIGN_WORDS = frozenset(
@@ -163,4 +175,6 @@ PARTIAL_WORDS = frozenset(
     {"solo", "independent", "unguided", "individual", "overnight", "night", "private", "some",
      "certain", "partial", "camping", "climbing", "drone"}
 )
+#: Themes that make a predicate about visas, which the destination issues.
+VISA_WORDS = frozenset({"visa", "e-visa", "evisa", "visas"})
 ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})
