@@ -34,35 +34,54 @@ def rows() -> tuple[int, int]:
 # --- success and idempotence ----------------------------------------------------------------------
 
 
-def test_posting_a_notice_stores_it_and_returns_it_with_its_claims(
-    notice_writer, official_source, kalma_zone
+def test_posting_a_notice_answers_202_with_the_notice_pending_and_where_its_claims_appear(
+    notice_writer, official_source, kalma_zone, django_capture_on_commit_callbacks
 ):
-    response = notice_writer.post(URL, notice_payload(), format="json")
+    with django_capture_on_commit_callbacks() as queued:
+        response = notice_writer.post(URL, notice_payload(), format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     data = response.json()
     notice = Notice.objects.get(pk=data["id"])
     assert notice.source == official_source and notice.body == SUSPENSION
     assert notice.published_at == datetime(2025, 7, 16, 1, 0, tzinfo=UTC)
+    assert (data["extraction_state"], data["claims"]) == (NoticeState.PENDING, [])
+    assert data["claims_url"] == f"http://testserver{URL}{notice.pk}/"
+    assert response["Location"] == data["claims_url"]
+    assert len(queued) == 1 and Claim.objects.count() == 0
+
+
+def test_the_claims_of_a_posted_notice_appear_at_its_claims_url_once_extraction_has_run(
+    notice_writer, official_source, kalma_zone, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = notice_writer.post(URL, notice_payload(), format="json")
+
+    detail = notice_writer.get(response.json()["claims_url"])
+
+    data = detail.json()
     assert data["state"] == NoticeState.EXTRACTED
     claim = next(c for c in data["claims"] if c["audience"] == "foreign")
     assert claim["destination"] == "wonsan-kalma" and claim["status"] == "suspended"
     assert claim["sentence"] == SUSPENSION
-    assert Claim.objects.filter(notice=notice).count() == len(data["claims"])
+    assert Claim.objects.filter(notice_id=data["id"]).count() == len(data["claims"])
 
 
 def test_posting_the_same_notice_again_returns_the_stored_one_and_writes_nothing(
-    notice_writer, official_source, kalma_zone
+    notice_writer, official_source, kalma_zone, django_capture_on_commit_callbacks
 ):
-    first = notice_writer.post(URL, notice_payload(), format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notice_writer.post(URL, notice_payload(), format="json")
     before = rows()
 
-    again = notice_writer.post(URL, notice_payload(), format="json")
+    with django_capture_on_commit_callbacks() as queued:
+        again = notice_writer.post(URL, notice_payload(), format="json")
 
-    assert again.status_code == 200
+    assert again.status_code == 200 and queued == []
     assert again.json()["id"] == first.json()["id"]
-    assert again.json()["claims"] == first.json()["claims"]
-    assert rows() == before
+    assert again.json()["extraction_state"] == NoticeState.EXTRACTED
+    assert again.json()["claims"] == notice_writer.get(first.json()["claims_url"]).json()["claims"]
+    assert rows() == before and before[1] > 0
 
 
 def test_the_same_text_sent_as_html_is_the_same_notice(notice_writer, official_source, kalma_zone):
@@ -87,7 +106,7 @@ def test_html_is_stored_as_plain_text_without_markup_or_script(
 
     response = notice_writer.post(URL, notice_payload(body=None, html=html), format="json")
 
-    assert response.status_code == 201
+    assert response.status_code == 202
     body = Notice.objects.get(pk=response.json()["id"]).body
     assert body == f"Zone notice\n\n{SUSPENSION}"
     assert "<" not in body and "alert" not in body and "internal note" not in body

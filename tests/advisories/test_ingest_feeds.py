@@ -45,11 +45,14 @@ def ok(body: bytes, **headers: str):
 # --- 200 and 304 --------------------------------------------------------------------------------
 
 
-def test_a_due_feed_is_fetched_and_each_entry_becomes_a_notice_with_claims(feed_server, kalma_zone):
+def test_a_due_feed_is_fetched_and_each_entry_becomes_a_notice_with_claims(
+    feed_server, kalma_zone, django_capture_on_commit_callbacks
+):
     feed_server.routes["/feed"] = ok(SUSPENSION_FEED, ETag='"v1"')
     source = feed_source(feed_server, "/feed")
 
-    summary = feeds_poll_due(now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = feeds_poll_due(now=NOW)
 
     notice = Notice.objects.get(source=source)
     assert notice.title == "Zone notice" and notice.body == SUSPENSION

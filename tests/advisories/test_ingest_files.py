@@ -24,9 +24,12 @@ def ingest(*paths, source="tourism-admin", **options) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_a_text_file_gives_its_first_line_as_title_and_prints_the_claims(
+@pytest.mark.django_db(transaction=True)
+def test_a_text_file_gives_its_first_line_as_title_and_prints_the_claims_when_eager(
     tmp_path, official_source, kalma_zone
 ):
+    """Transactional, as the command runs live: the eager extraction runs on commit, before the
+    command prints what it found."""
     path = tmp_path / "notice.txt"
     path.write_text(f"Zone notice\n\n{SUSPENSION}\n", encoding="utf-8")
 
@@ -40,7 +43,7 @@ def test_a_text_file_gives_its_first_line_as_title_and_prints_the_claims(
 
 
 def test_an_html_file_gives_its_title_and_main_text_without_markup(
-    tmp_path, official_source, kalma_zone
+    tmp_path, official_source, kalma_zone, django_capture_on_commit_callbacks
 ):
     path = tmp_path / "notice.html"
     path.write_text(
@@ -52,7 +55,8 @@ def test_an_html_file_gives_its_title_and_main_text_without_markup(
         encoding="utf-8",
     )
 
-    ingest(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(path)
 
     notice = Notice.objects.get()
     assert notice.title == "Zone notice"

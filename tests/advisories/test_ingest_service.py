@@ -75,33 +75,43 @@ def test_clean_text_removes_control_characters_and_lone_surrogates():
 # --- the service ---------------------------------------------------------------------------------
 
 
-def test_ingesting_a_notice_stores_it_with_its_claims_in_one_go(official_source, kalma_zone):
-    result = notice_ingest(
-        source=official_source,
-        title="Zone notice",
-        body=SUSPENSION,
-        published_at=PUBLISHED,
-        now=NOW,
-    )
+def test_ingesting_a_notice_stores_it_pending_and_extracts_it_once_committed(
+    official_source, kalma_zone, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = notice_ingest(
+            source=official_source,
+            title="Zone notice",
+            body=SUSPENSION,
+            published_at=PUBLISHED,
+            now=NOW,
+        )
 
-    assert result.created
-    assert result.notice.state == NoticeState.EXTRACTED
-    assert {(c.destination.slug, c.status) for c in result.claims} >= {
+        assert result.created and result.pending and result.claims == []
+        assert Claim.objects.count() == 0
+    assert len(callbacks) == 1
+
+    for callback in callbacks:
+        callback()
+
+    notice = Notice.objects.get(pk=result.notice.pk)
+    assert notice.state == NoticeState.EXTRACTED
+    assert set(notice.claims.values_list("destination__slug", "status")) >= {
         ("wonsan-kalma", "suspended")
     }
-    assert set(Claim.objects.filter(notice=result.notice)) == set(result.claims)
 
 
 def test_ingesting_the_same_text_again_returns_the_stored_notice_and_its_claims(
-    official_source, kalma_zone
+    official_source, kalma_zone, django_capture_on_commit_callbacks
 ):
-    first = notice_ingest(
-        source=official_source,
-        title="Zone notice",
-        body=SUSPENSION,
-        published_at=PUBLISHED,
-        now=NOW,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notice_ingest(
+            source=official_source,
+            title="Zone notice",
+            body=SUSPENSION,
+            published_at=PUBLISHED,
+            now=NOW,
+        )
 
     again = notice_ingest(
         source=official_source,
@@ -112,7 +122,7 @@ def test_ingesting_the_same_text_again_returns_the_stored_notice_and_its_claims(
     )
 
     assert not again.created and again.notice.pk == first.notice.pk
-    assert {c.pk for c in again.claims} == {c.pk for c in first.claims}
+    assert again.claims and set(again.claims) == set(first.notice.claims.all())
     assert Notice.objects.count() == 1
 
 
@@ -155,36 +165,15 @@ def test_invalid_notices_are_refused_naming_the_field(official_source, arguments
 
 
 def test_an_extractor_crash_keeps_the_notice_marked_failed_with_the_error(
-    official_source, kalma_zone, monkeypatch
+    official_source, kalma_zone, monkeypatch, django_capture_on_commit_callbacks
 ):
     def broken_extract(**kwargs):
         raise RuntimeError("pattern table corrupt")
 
     monkeypatch.setattr(extraction_service, "extract", broken_extract)
 
-    result = notice_ingest(
-        source=official_source,
-        title="Zone notice",
-        body=SUSPENSION,
-        published_at=PUBLISHED,
-        now=NOW,
-    )
-
-    stored = Notice.objects.get(pk=result.notice.pk)
-    assert result.claims == []
-    assert stored.state == NoticeState.FAILED and "pattern table corrupt" in stored.error
-
-
-def test_a_database_failure_while_writing_claims_leaves_no_half_written_notice(
-    official_source, kalma_zone, monkeypatch
-):
-    def failing_bulk_create(*args, **kwargs):
-        raise DatabaseError("disk full")
-
-    monkeypatch.setattr(Claim.objects, "bulk_create", failing_bulk_create)
-
-    with pytest.raises(DatabaseError):
-        notice_ingest(
+    with django_capture_on_commit_callbacks(execute=True):
+        result = notice_ingest(
             source=official_source,
             title="Zone notice",
             body=SUSPENSION,
@@ -192,4 +181,28 @@ def test_a_database_failure_while_writing_claims_leaves_no_half_written_notice(
             now=NOW,
         )
 
-    assert Notice.objects.count() == 0 and Claim.objects.count() == 0
+    stored = Notice.objects.get(pk=result.notice.pk)
+    assert stored.body == SUSPENSION and Claim.objects.count() == 0
+    assert stored.state == NoticeState.FAILED and "pattern table corrupt" in stored.error
+
+
+def test_a_database_failure_while_writing_claims_leaves_the_notice_pending_without_claims(
+    official_source, kalma_zone, monkeypatch, django_capture_on_commit_callbacks
+):
+    def failing_bulk_create(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(Claim.objects, "bulk_create", failing_bulk_create)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = notice_ingest(
+            source=official_source,
+            title="Zone notice",
+            body=SUSPENSION,
+            published_at=PUBLISHED,
+            now=NOW,
+        )
+
+    # The notice is kept for the task's retry or the sweeper; no claim is half written.
+    assert Notice.objects.get(pk=result.notice.pk).state == NoticeState.PENDING
+    assert Claim.objects.count() == 0

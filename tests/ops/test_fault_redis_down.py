@@ -1,18 +1,19 @@
 """Fault: Redis (cache and broker) unreachable.
 
 Pages and the read API keep answering from the database, the ingest API keeps storing notices,
-and once Redis is back the next beat run reconciles and alerts everything that piled up. Redis
-here is a private server on its own port; the machine's shared Redis is never touched.
+and once Redis is back the next beat run extracts, reconciles and alerts everything that piled
+up. Redis here is a private server on its own port; the machine's shared Redis is never touched.
 """
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from advisories.models import Delivery, Notice, SourceKind, Subscription
-from advisories.tasks import alerts_sweep, reconcile
+from advisories.models import Delivery, Notice, NoticeState, SourceKind, Subscription
+from advisories.tasks import alerts_sweep, extraction_sweep, reconcile
 from config.cache import _down_until
 from config.celery import app as celery_app
 from destinations.caching import VERSION_KEY
@@ -112,18 +113,27 @@ def test_with_redis_down_pages_and_api_answer_ingest_stores_and_the_next_beat_al
 
     for page in pages:
         assert client.get(page).status_code == 200, page
-    response = client.post(
-        "/api/v1/notices/",
-        notice(source),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token}",
-    )
-    assert response.status_code == 201, response.content
-    assert Notice.objects.count() == 1
-    assert response.json()["claims"], "the notice should yield a suspension claim"
+    celery_app.conf.task_always_eager = False  # enqueueing the extraction must reach the broker
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as enqueued:
+            response = client.post(
+                "/api/v1/notices/",
+                notice(source),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {token}",
+            )
+    finally:
+        celery_app.conf.task_always_eager = True
+    assert response.status_code == 202, response.content
+    assert enqueued, "ingest should have tried to enqueue the extraction"
+    assert Notice.objects.get().state == NoticeState.PENDING
 
     on_private_redis.start()  # a restarted Redis: empty, nothing queued survived
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=10)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        extraction_sweep.apply()
         reconcile.apply()
         alerts_sweep.apply()
 
@@ -139,13 +149,14 @@ def test_a_change_whose_alert_could_not_be_enqueued_is_alerted_by_the_next_sweep
     on_private_redis, smtp, world, client, django_capture_on_commit_callbacks
 ):
     _, source, token, reader = world
-    response = client.post(
-        "/api/v1/notices/",
-        notice(source),
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Token {token}",
-    )
-    assert response.status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/notices/",
+            notice(source),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {token}",
+        )
+    assert response.status_code == 202
     on_private_redis.stop()
     celery_app.conf.task_always_eager = False  # enqueueing must really reach for the broker
     try:
