@@ -13,11 +13,13 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import Length
+from django.utils import timezone
 
 from advisories.extraction import EXTRACTOR_VERSION, Gazetteer, GazetteerEntry, extract
 from advisories.extraction.types import ExtractedClaim
@@ -359,11 +361,12 @@ class ReextractSummary:
 def unmatched_place_create_destination(
     *, place: UnmatchedPlace, kind: str = "site", country_code: str | None = None
 ) -> Destination:
-    """Turn a curator-confirmed unknown place into a destination, then re-read its notice.
+    """Turn a curator-confirmed unknown place into a destination, and have its notice re-read.
 
     The country defaults to the one the place's first notice is about (the country of the
     destinations claimed there), which is right for "the Chilbo Mountain area" in a North Korean
-    notice. Re-extracting that notice lets its claims about the new place appear at once.
+    notice. That notice is queued for the worker to read again, so its claims about the new place
+    appear as soon as the worker has read it.
     """
     from django.utils.text import slugify
 
@@ -393,11 +396,22 @@ def unmatched_place_create_destination(
         )
         UnmatchedPlace.objects.filter(pk=place.pk).update(resolved_destination=destination)
         place.resolved_destination = destination
+        if place.first_notice_id:
+            notice_extraction_request(notice_id=place.first_notice_id)
     gazetteer_invalidate()
-    if place.first_notice_id:
-        notice = Notice.objects.select_related("source").get(pk=place.first_notice_id)
-        try:
-            notice_extract_claims(notice=notice)
-        except ExtractionFailed:
-            logger.exception("Re-extraction after creating %s failed", destination.slug)
     return destination
+
+
+def notice_extraction_request(*, notice_id: int, now: datetime | None = None) -> None:
+    """Have the worker read a stored notice again (its claims stay until it has).
+
+    The notice goes back to pending, so the sweeper catches it if the message is lost, and the
+    extraction is enqueued on commit: a curator's action in the admin, a web process, never
+    loads the language model itself.
+    """
+    from advisories.ingest import notice_extraction_enqueue
+
+    Notice.objects.filter(pk=notice_id).update(
+        state=NoticeState.PENDING, queued_at=now or timezone.now()
+    )
+    transaction.on_commit(partial(notice_extraction_enqueue, notice_id))

@@ -15,7 +15,7 @@ from advisories.extraction_service import (
     notice_extract_claims,
     unmatched_place_create_destination,
 )
-from advisories.models import Claim, NoticeState, ReviewState, UnmatchedPlace
+from advisories.models import Claim, Notice, NoticeState, ReviewState, UnmatchedPlace
 from destinations.models import Destination, DestinationKind
 from tests.factories import (
     AliasFactory,
@@ -225,7 +225,9 @@ def test_evaluate_extraction_prints_precision_and_recall():
 # --- curators -------------------------------------------------------------------------------------
 
 
-def test_creating_a_destination_from_an_unknown_place_re_reads_its_notice(official):
+def test_creating_a_destination_from_an_unknown_place_has_the_worker_re_read_its_notice(
+    official, django_capture_on_commit_callbacks
+):
     assert Destination.objects.filter(kind=DestinationKind.COUNTRY, country_code="KP").exists()
     notice = _notice(
         "North Korea is closed to foreigners. The Chilbo Mountain area is closed to foreigners.",
@@ -233,21 +235,29 @@ def test_creating_a_destination_from_an_unknown_place_re_reads_its_notice(offici
     )
     notice_extract_claims(notice=notice)
     place = UnmatchedPlace.objects.get()
-    destination = unmatched_place_create_destination(place=place)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        destination = unmatched_place_create_destination(place=place)
+    assert len(queued) == 1
     assert (destination.name, destination.country_code) == ("Chilbo Mountain", "KP")
     assert Claim.objects.filter(notice=notice, destination=destination).exists()
 
 
-def test_admin_action_creates_destinations_from_selected_places(client, official):
+def test_admin_action_creates_destinations_from_selected_places(
+    client, official, django_capture_on_commit_callbacks
+):
     notice_extract_claims(
         notice=_notice("The Chilbo Mountain area is closed to foreigners.", official)
     )
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     place = UnmatchedPlace.objects.get()
-    response = client.post(
-        reverse("admin:advisories_unmatchedplace_changelist"),
-        {"action": "create_destinations_from_places", "_selected_action": [place.pk]},
-    )
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(
+            reverse("admin:advisories_unmatchedplace_changelist"),
+            {"action": "create_destinations_from_places", "_selected_action": [place.pk]},
+        )
     assert response.status_code == 302
+    # The notice is re-read by the worker, not in the web process that runs the admin.
+    assert len(queued) == 1
+    assert Notice.objects.get(pk=place.first_notice_id).state == NoticeState.PENDING
     assert Destination.objects.filter(name="Chilbo Mountain").exists()
