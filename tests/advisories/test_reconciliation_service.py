@@ -93,7 +93,7 @@ def test_five_reports_of_one_closure_write_one_change_linked_to_all_five(resort)
 def test_every_entry_point_run_twice_leaves_identical_database_state(resort, entry_point):
     add_claim(resort, "open", -60, authority=100)
     add_claim(resort, "suspended", -10, authority=100)
-    add_claim(resort, "open", -5)  # outranked: goes to review
+    add_claim(resort, "open", -9)  # the same days, outranked: goes to review
     add_claim(resort, "open", 400, published=-1)  # scheduled reopening, far ahead
     now = day(0)
     with time_machine.travel(now, tick=False):
@@ -134,7 +134,7 @@ def test_future_dated_claim_is_applied_at_the_first_run_after_its_date(resort):
 
 def test_outranked_claim_joins_the_review_queue_with_the_reason(resort):
     add_claim(resort, "suspended", 0, authority=100)
-    news = add_claim(resort, "open", 5)
+    news = add_claim(resort, "open", 2)  # the same days: a disagreement, not a later event
     reconcile_pending(now=day(6))
     news.refresh_from_db()
     assert news.review_state == ReviewState.NEEDS_REVIEW
@@ -146,7 +146,7 @@ def test_outranked_claim_joins_the_review_queue_with_the_reason(resort):
 def test_curator_accepting_a_held_claim_applies_it_and_records_who_and_why(resort):
     curator = UserFactory()
     add_claim(resort, "suspended", 0, authority=100)
-    news = add_claim(resort, "open", 5)
+    news = add_claim(resort, "open", 2)  # the same days: a disagreement, not a later event
     reconcile_pending(now=day(6))
     claims_review(
         claim_ids=[news.pk], accept=True, curator=curator, note="Operator confirmed", now=day(7)
@@ -163,7 +163,7 @@ def test_curator_accepting_a_held_claim_applies_it_and_records_who_and_why(resor
 
 def test_curator_rejecting_a_held_claim_clears_the_review(resort):
     add_claim(resort, "suspended", 0, authority=100)
-    news = add_claim(resort, "open", 5)
+    news = add_claim(resort, "open", 2)  # the same days: a disagreement, not a later event
     reconcile_pending(now=day(6))
     claims_review(
         claim_ids=[news.pk], accept=False, curator=UserFactory(), note="Rumour", now=day(7)
