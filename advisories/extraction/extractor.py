@@ -41,6 +41,8 @@ from .types import (
 EXTRACTOR_VERSION = "2026.11.2"
 
 _EVERYONE = "everyone"
+#: Place nouns that name a whole country ("the country", "the kingdom").
+_COUNTRYISH = frozenset({"country", "nation", "kingdom", "state", "republic", "emirate", "territory"})
 _DEMONYM_LOWER = {name.lower(): code for name, code in DEMONYMS.items()}
 _TEMPORARY = re.compile(
     r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
@@ -283,11 +285,22 @@ class _Reader:
                     counted = True
             for mention in mentions:
                 if mention.entry.kind == "country" and by_token[mention] & indices:
+                    if not _origin_of(person, by_token[mention]):
+                        continue
                     # "tourists from A, B and C", "citizens of C": where visitors come from.
                     audiences[mention.entry.country_code] = None
                     used.append(mention)
             if lemma in ("everyone", "everybody", "public"):
                 audiences[_EVERYONE] = None
+        for token in frame.token.subtree:
+            # "welcome people from 19 countries": visitors counted by where they come from.
+            if (
+                token.like_num
+                and token.head.lemma_.lower() in ("country", "nation")
+                and token.head.dep_ == "pobj"
+                and token.head.head.lemma_.lower() in ("from", "of")
+            ):
+                counted = True
         return audiences, used, counted
 
     def _advisor(self, frame: Frame, actor_mentions, sentence: Span) -> str | None:
@@ -391,13 +404,25 @@ class _Reader:
             t.i for t in token.sent if t.dep_ == "poss" and t.head.dep_ in ("nsubj", "nsubjpass")
         }
         tiers.append([m for m in places if by_token[m] & possessors])
-        if not tiers[0] and any(
-            t.lemma_.lower() in PLACE_NOUNS and t.pos_ == "NOUN" for t in frame.theme_tokens
-        ):
-            # "the closure of a beautiful bay": an unnamed place is the one the story is about.
-            tiers = tiers[:1]
-            if self.topic and self.topic[0].kind != "country":
-                return list(self.topic)
+        named = {i for m in places for i in by_token[m]}
+        unnamed = [
+            t
+            for t in token.doc
+            if (t.i in theme or t.i in preps)
+            and t.pos_ == "NOUN"
+            and t.lemma_.lower() in PLACE_NOUNS
+            and t.lemma_.lower() not in _COUNTRYISH
+            and t.i not in named
+            and not any(c.i in named for c in t.children if c.dep_ in ("compound", "amod"))
+        ]
+        if unnamed:
+            # "closed its only gateway", "tourism in its primate parks": an unnamed place inside
+            # a country is not the country; it is the place the story is about, if any.
+            tiers = [[m for m in tier if m.entry.kind != "country"] for tier in tiers]
+            if not any(tiers):
+                if self.topic and self.topic[0].kind != "country":
+                    return list(self.topic)
+                return []
         for tier in tiers:
             if tier:
                 return _pick(tier)
@@ -475,6 +500,8 @@ class _Reader:
             codes = [m.entry.country_code for m in frame_actor_countries] or [outbound_code]
             return [(code, status) for code in dict.fromkeys(codes)]
         named = {a: None for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)}
+        if frame.predicate.kind == "movement" and destination.country_code in named:
+            return []  # "citizens abroad will be able to re-enter France": going home
         for code in list(named):
             if code == destination.country_code:
                 del named[code]
@@ -521,6 +548,28 @@ def _demonym(word: str) -> str | None:
         if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
             return _DEMONYM_LOWER[lowered[: -len(suffix)]]
     return None
+
+
+def _origin_of(person, mention_tokens: set[int]) -> bool:
+    """Whether a country inside a visitor phrase says where the visitors come from ("tourists
+    from A", "citizens of B", "Chadian nationals", "A's citizens") rather than where something
+    else is ("groups near the borders with A")."""
+    doc = person.doc
+    for i in mention_tokens:
+        node, origin = doc[i], False
+        for _ in range(8):
+            if node.i == person.i:
+                return origin or doc[i].head.i == person.i
+            head = node.head
+            if node.dep_ == "pobj":
+                if head.lemma_.lower() in ("from", "of", "including"):
+                    origin = True
+                elif head.lemma_.lower() in ("near", "with", "on", "at", "to", "outside"):
+                    return False
+            if head.i == node.i:
+                break
+            node = head
+    return False
 
 
 def _shares_earlier_conjunct(frame: Frame, earlier: list[Frame]) -> bool:

@@ -31,6 +31,9 @@ from .lexicon import (
     FOREIGN_WORDS,
     GOVERNING_SPECULATION,
     MODAL_SPECULATION,
+    BLOCKING_WORDS,
+    ENABLING_WORDS,
+    GROUP_WORDS,
     OTHER_NOUNS,
     OUTBOUND_NOUNS,
     PERSON_NOUNS,
@@ -279,10 +282,19 @@ def read_frame(token) -> Frame | None:
         _children(t, "dobj", "nsubjpass", "prep") for t in (token, *token.conjuncts)
     ):
         return None
-    if is_descriptive(token) or is_speculative(token):
+    movers: list = []
+    if predicate.kind == "movement":
+        movers = _movers(token)
+        if not movers:
+            return None
+    elif is_descriptive(token):
+        return None
+    if is_speculative(token):
         return None
     history = is_background(token)
-    theme = theme_of(token)
+    theme = theme_of(token) if predicate.kind != "movement" else _destinations_moved_to(token)
+    if predicate.kind == "movement" and not theme:
+        return None
     if token.pos_ == "NOUN" and not theme:
         # "the suspension", "the closure" with nothing attached refer back to an event already
         # reported; they are not news of their own.
@@ -313,16 +325,57 @@ def read_frame(token) -> Frame | None:
         theme_tokens=theme,
         history=history,
     )
-    frame.audience_tokens = audience_phrases(token, theme)
+    frame.audience_tokens = list(dict.fromkeys([*movers, *audience_phrases(token, theme)]))
     sentence_tokens = list(token.sent)
-    frame.restrictive = restrictive_cues(
-        [t for t in token.subtree] + frame.audience_tokens
-    ) or restrictive_cues(sentence_tokens)
+    local = [t for t in token.subtree] + [t for a in frame.audience_tokens for t in a.subtree]
+    frame.restrictive = (
+        restrictive_cues(local)
+        or any(_lemma(t) in GROUP_WORDS for t in local)
+        or restrictive_cues(sentence_tokens)
+    )
     frame.outbound = predicate.kind == "advice" or any(
         _lemma(t) in OUTBOUND_NOUNS for t in theme
     )
     frame.actor_tokens = _actor(token)
     return frame
+
+
+def _movers(token) -> list:
+    """The visitors whose movement a "visit"/"travel"/"enter" states as possible: the subject
+    (or the antecedent of "who"), when an enabling word governs it ("able to", "allowed to",
+    "can", "scheduled to", "will") and no other predicate does ("advised to avoid travelling")."""
+    if token.dep_ == "pcomp":
+        return []  # "for visiting X, citizens need a permit": a purpose, not a statement
+    chain = [token, *[head for _, head in _governors(token)]][:4]
+    lemmas = {_lemma(n) for n in chain[1:]} | {
+        _lemma(c) for n in chain for c in n.children if c.dep_ in ("aux", "acomp", "neg", "prep")
+    }
+    if lemmas & BLOCKING_WORDS or not lemmas & ENABLING_WORDS:
+        return []
+    for node in chain:
+        for subject in _children(node, "nsubj", "nsubjpass"):
+            if _lemma(subject) in ("who", "that") and node.dep_ == "relcl":
+                subject = node.head
+            elif _lemma(subject) in ("who", "that"):
+                relcl = next((n for n in chain if n.dep_ == "relcl"), None)
+                subject = relcl.head if relcl is not None else subject
+            for _ in range(4):
+                if _lemma(subject) in PERSON_NOUNS or _plural_demonym(subject):
+                    return [subject]
+                if subject.dep_ not in ("pobj", "prep") or subject.head.i == subject.i:
+                    break
+                subject = subject.head  # "foreigners from 19 countries, who ...": misattached
+            return []
+    return []
+
+
+def _destinations_moved_to(token) -> list:
+    """Where visitors may go: the object of "visit"/"enter", or "to"/"into" phrases."""
+    found = _children(token, "dobj")
+    for prep in _children(token, "prep"):
+        if _lemma(prep) in ("to", "into", "in"):
+            found += _children(prep, "pobj")
+    return found + [c for o in found for c in o.conjuncts]
 
 
 def _partial(theme: list) -> bool:

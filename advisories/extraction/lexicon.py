@@ -77,6 +77,10 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("accept", "VERB"): _p("accept", "open", "suspended", kind="receipt", strength=0.75),
     ("receive", "VERB"): _p("receive", "open", "suspended", kind="receipt", strength=0.75),
     ("host", "VERB"): _p("host", "open", None, kind="receipt", strength=0.75),
+    # Visitors as the subject: "foreigners are now able to visit the islands".
+    ("visit", "VERB"): _p("visit", "open", "closed", kind="movement", strength=0.75),
+    ("travel", "VERB"): _p("travel", "open", "closed", kind="movement", strength=0.75),
+    ("enter", "VERB"): _p("enter", "open", "closed", kind="movement", strength=0.75),
     ("lift", "VERB"): _p("lift", "open", None, kind="lift", objects=_BANS),
     ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
     ("advise", "VERB"): _p("advise", "closed", None, kind="advice", strength=0.8),
@@ -91,7 +95,8 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
 PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
-    r"|allow|permit|admit|accept|receiv|host|lift|scrap|advis|off-limits|off limits)",
+    r"|allow|permit|admit|accept|receiv|host|lift|scrap|advis|off-limits|off limits|visit|travel"
+    r"|enter)",
     re.I,
 )
 
@@ -107,7 +112,7 @@ PERSON_NOUNS = frozenset(
 )  # fmt: skip
 TOURISM_NOUNS = frozenset(
     {
-        "tour", "tourism", "travel", "trip", "visit", "visa", "entry", "border", "gateway",
+        "tour", "tourism", "travel", "trip", "visit", "visa", "entry", "border",
         "door", "arrival", "programme", "program", "permit", "ticket", "sale", "trek",
         "trekking", "route", "access", "service", "crossing", "issuance", "application",
         "excursion", "season", "call", "hiking", "climbing", "operation", "booking",
@@ -120,7 +125,7 @@ PLACE_NOUNS = frozenset(
         "site", "beach", "bay", "trail", "track", "mountain", "summit", "temple", "shrine",
         "loop", "province", "state", "territory", "destination", "kingdom", "nation",
         "peninsula", "valley", "reserve", "sanctuary", "monument", "ruin", "citadel", "cave",
-        "lake", "coast", "archipelago", "republic", "emirate",
+        "lake", "coast", "archipelago", "republic", "emirate", "gateway",
     }
 )  # fmt: skip
 #: Things that open and close without saying anything of a destination's access, even when
@@ -162,6 +167,8 @@ RESTRICTIVE_WORDS = frozenset(
         "partially", "reservation", "category",
     }
 )  # fmt: skip
+#: Visitors admitted only in organised parties: an opening to them alone is a restriction.
+GROUP_WORDS = frozenset({"group", "groups", "delegation"})
 FOREIGN_WORDS = frozenset(
     {
         "foreign", "foreigner", "international", "overseas", "non-resident", "outsider",
@@ -177,4 +184,12 @@ PARTIAL_WORDS = frozenset(
 )
 #: Themes that make a predicate about visas, which the destination issues.
 VISA_WORDS = frozenset({"visa", "e-visa", "evisa", "visas"})
+#: What makes visitors' own movement ("able to visit") an access statement, and what makes it
+#: the object of some other predicate ("advised to avoid travelling") instead.
+ENABLING_WORDS = frozenset({"able", "allow", "permit", "can", "free", "schedule", "set", "will"})
+BLOCKING_WORDS = frozenset(
+    {"avoid", "against", "ban", "prohibit", "bar", "prevent", "advise", "warn", "refrain",
+     "urge", "stop", "deny", "forbid", "restrict", "need", "require", "want", "wish", "plan",
+     "apply", "return"}
+)
 ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})
