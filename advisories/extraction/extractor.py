@@ -50,6 +50,9 @@ _TEMPORARY = re.compile(
     r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))",
     re.I,
 )
+_PARTIAL_ADVICE = re.compile(
+    r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
+)
 _TAKES_EFFECT = re.compile(
     r"\b(?:(?:takes?|took|taking|come|comes|came|go|goes|went|enters?|entered|entering)\s+"
     r"(?:into\s+)?(?:effect|force)|(?:in\s+)?effective)\b",
@@ -64,7 +67,7 @@ _CONTEXT_PREPS = frozenset({"amid", "despite", "because", "due", "after", "near"
                             "following", "like", "unlike", "than", "including", "except", "beside"})
 #: Offices whose travel advice speaks for their country's citizens.
 _ADVISORS = (
-    (re.compile(r"\bFCDO\b|\bForeign(?:,| and) Commonwealth\b|\bForeign Office\b|\bUK\b|\bBritish\b"), "GB"),
+    (re.compile(r"\bFCDO\b|\bForeign(?:,| and) Commonwealth\b|\bForeign (?:Office|Secretary)\b|\bUK\b|\bBritish\b"), "GB"),
     (re.compile(r"\bState Department\b|\bDepartment of State\b|\bU\.S\.|\bUS\b|\bAmerican\b"), "US"),
     (re.compile(r"\bGlobal Affairs Canada\b|\bCanad(?:a|ian)\b"), "CA"),
     (re.compile(r"\bDFAT\b|\bSmartraveller\b|\bAustralian?\b"), "AU"),
@@ -191,8 +194,9 @@ class _Reader:
         places = [m for m in mentions if m not in audience_mentions]
         if outbound_code:
             advisors = {m.entry.country_code for m in actor_mentions} | {outbound_code}
+            named_places = bool(places)
             places = [m for m in places if m.entry.country_code not in advisors]
-            if not places:
+            if named_places and not places:
                 return []  # "advised to return to India": going home is no travel advice
         visa = not outbound_code and _visa_theme(frame)
         destinations = None
@@ -221,6 +225,9 @@ class _Reader:
         status = frame.status
         if status == "closed" and _TEMPORARY.search(sentence.text) and not outbound_code:
             status = "suspended"
+        if status == "closed" and outbound_code and _PARTIAL_ADVICE.search(sentence.text):
+            # "against all but essential travel", "to all other areas of X": part of the way.
+            status = "restricted"
         strength = frame.predicate.strength
         in_title = sentence.start < self.title_end
         claims: list[_Candidate] = []
@@ -259,7 +266,10 @@ class _Reader:
         audiences: dict[str, None] = {}
         used: list[Mention] = []
         counted = False
+        inside_names = {i for m in mentions for i in by_token[m]}
         for person in frame.audience_tokens:
+            if person.i in inside_names:
+                continue  # "Democratic People's Republic": a name, not its people
             if person.head.lemma_.lower() in ("but", "except") or person.dep_ == "pobj" and (
                 person.head.head.lemma_.lower() in ("but", "except")
             ):
@@ -312,7 +322,7 @@ class _Reader:
             if code:
                 return code
         actor_text = " ".join(t.text for t in frame.actor_tokens)
-        for text in (actor_text, sentence.text, self.text[: self.title_end + 600]):
+        for text in (actor_text, sentence.text, self.text[: self.title_end + 600], self.text):
             for pattern, code in _ADVISORS:
                 if pattern.search(text):
                     return code

@@ -31,6 +31,7 @@ from .lexicon import (
     FOREIGN_WORDS,
     GOVERNING_SPECULATION,
     MODAL_SPECULATION,
+    ADVISORY_LEVELS,
     BLOCKING_WORDS,
     ENABLING_WORDS,
     GROUP_WORDS,
@@ -287,7 +288,9 @@ def read_frame(token) -> Frame | None:
         movers = _movers(token)
         if not movers:
             return None
-    elif is_descriptive(token):
+    elif is_descriptive(token) and predicate.lemma != "advisory":
+        # An advisory's level is in its name ("a Do Not Travel advisory"), so it is read
+        # wherever the parser hangs it.
         return None
     if is_speculative(token):
         return None
@@ -307,6 +310,9 @@ def read_frame(token) -> Frame | None:
             return None
     negated = is_negated(token)
     status = predicate.negated_status if negated else predicate.status
+    if predicate.lemma == "advisory":
+        text = token.sent.text
+        status = next((level for cue, level in ADVISORY_LEVELS if cue.search(text)), None)
     if status in ("closed", "suspended") and any(
         c.dep_ == "aux" and _lemma(c) in ("can", "could") for c in token.children
     ):

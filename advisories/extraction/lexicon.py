@@ -85,6 +85,9 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
     ("advise", "VERB"): _p("advise", "closed", None, kind="advice", strength=0.8),
     ("off-limits", "*"): _p("off-limits", "closed", "open"),
+    ("invalid", "ADJ"): _p("invalid", "closed", None),
+    # "a Level 4: Do Not Travel advisory for X": its level says what it advises (ADVISORY_LEVELS).
+    ("advisory", "NOUN"): _p("advisory", "closed", None, kind="advice", strength=0.8),
     ("closure", "NOUN"): _p("closure", "closed", None, strength=0.75),
     ("suspension", "NOUN"): _p("suspension", "suspended", None, strength=0.75),
     ("ban", "NOUN"): _p("ban", "closed", None, strength=0.75),
@@ -96,7 +99,7 @@ PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|lift|scrap|advis|off-limits|off limits|visit|travel"
-    r"|enter)",
+    r"|enter|invalid)",
     re.I,
 )
 
@@ -192,4 +195,9 @@ BLOCKING_WORDS = frozenset(
      "urge", "stop", "deny", "forbid", "restrict", "need", "require", "want", "wish", "plan",
      "apply", "return"}
 )
+#: What a travel advisory's level says, when the advisory is the predicate.
+ADVISORY_LEVELS = (
+    (re.compile(r"\blevel\s*4\b|\bdo not travel\b|\b(?:against|avoid) all travel\b", re.I), "closed"),
+    (re.compile(r"\blevel\s*3\b|\breconsider travel\b|\bnon-?essential travel\b", re.I), "restricted"),
+)  # fmt: skip
 ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})
