@@ -11,15 +11,17 @@ How a decision is reached, in order:
    form one *event*; every claim stays attached to it as evidence.
 3. Events are walked in date order. Two events *disagree* only when they describe the same
    moment differently (dates within ``merge_window``); a report of a later event is new
-   information, not a contradiction. Of two disagreeing events, one clearly more authoritative, or of similar
-   authority but carried by more independent sources, *outranks* the other, which is held for
-   review; otherwise they are *contested*: neither changes the public timeline unless it is
-   already published. An event carried by a curator-accepted claim is never held.
+   information, not a contradiction. Of two disagreeing events, one clearly more authoritative,
+   or of similar authority but carried by more independent sources, *outranks* the other, which
+   is held for review; otherwise they are *contested*: neither changes the public timeline
+   unless it is already published. An event carried by a curator-accepted claim is never held.
 3b. A later event resting on one low-authority source (below ``low_authority``, or clearly below
    the source of the status it would change) is *unconfirmed*. Against a status that a single
-   source gives, it is published, marked "reported, unconfirmed". Against a status several
-   independent sources agree on it changes nothing: it is kept beside the status as an
-   unconfirmed report, until a second source reports the same or a curator accepts it.
+   source gives, it is published, marked "reported, unconfirmed", and the current status stays
+   so marked until a second, independent source reports it or a curator accepts one of its
+   claims. Against a status several independent sources agree on it changes nothing: it is kept
+   beside the status as an unconfirmed report, until a second source reports the same (then the
+   change stands) or a curator accepts it.
 4. Curator overrides replace automatic decisions inside their window; when one ends, the status
    the claims give at that moment resumes.
 5. Consecutive events with the same status collapse into one: later claims merely confirm it.
@@ -981,7 +983,17 @@ def _current(
         claim_ids=_ids(c for c in event.all_claims() if c.effective_at <= now),
         entry_id=ref if kind == "recorded" else None,
         entry_index=ref if kind == "new" else None,
-        unconfirmed=event.unconfirmed,
+        unconfirmed=event.unconfirmed and not _corroborated(event, now),
+    )
+
+
+def _corroborated(event: _Event, now: datetime) -> bool:
+    """An unconfirmed status stops being so once a second, independent source has reported it
+    (as a later confirmation) or a curator has accepted one of its claims. Its recorded entry
+    keeps saying it was first published unconfirmed; the current status no longer does."""
+    evidence = [c for c in event.all_claims() if c.effective_at <= now]
+    return len({c.source_key for c in evidence}) >= 2 or any(
+        c.review_state == Review.ACCEPTED for c in evidence
     )
 
 

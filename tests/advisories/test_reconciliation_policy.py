@@ -364,9 +364,7 @@ def test_an_unconfirmed_report_is_no_longer_shown_once_later_reports_confirm_the
     ("report", "unconfirmed"),
     [
         pytest.param(claim(2, "open", 10, source="wire"), True, id="news against official"),
-        pytest.param(
-            claim(2, "open", 10, authority=LOW, source="blog"), True, id="unknown source"
-        ),
+        pytest.param(claim(2, "open", 10, authority=LOW, source="blog"), True, id="unknown source"),
         pytest.param(
             claim(2, "open", 10, authority=OPERATOR + 20, source="operator"),
             False,
@@ -408,6 +406,60 @@ def test_a_report_of_a_later_event_is_new_information_not_a_contradiction():
     decision = world.run(now=30)
     assert world.public() == [("closed", day(0)), ("open", day(4)), ("suspended", day(15))]
     assert decision.in_review is False
+
+
+def test_a_status_published_unconfirmed_is_confirmed_once_a_second_source_reports_it():
+    world = World(
+        claims=[
+            claim(1, "suspended", 0, authority=OFFICIAL, source="ministry"),
+            claim(2, "open", 10, source="wire"),
+        ]
+    )
+    assert world.run(now=11).current.unconfirmed is True
+    world.claims.append(claim(3, "open", 14, source="daily"))
+    decision = world.run(now=15)
+    assert decision.current.unconfirmed is False
+    assert decision.current.conflicting_claim_ids == ()
+    # The entry keeps saying it was first published unconfirmed: no new one is written.
+    assert decision.entries == ()
+
+
+def test_the_same_outlet_repeating_its_report_does_not_confirm_it():
+    world = World(
+        claims=[
+            claim(1, "suspended", 0, authority=OFFICIAL, source="ministry"),
+            claim(2, "open", 10, source="wire"),
+            claim(3, "open", 14, source="wire"),
+        ]
+    )
+    assert world.run(now=15).current.unconfirmed is True
+
+
+def test_a_curator_accepting_the_lone_report_confirms_it():
+    world = World(
+        claims=[
+            claim(1, "suspended", 0, authority=OFFICIAL, source="ministry"),
+            claim(2, "open", 10, source="wire", review=Review.ACCEPTED),
+        ]
+    )
+    assert world.run(now=11).current.unconfirmed is False
+
+
+def test_the_demo_story_publishes_the_russian_group_phase_unconfirmed_between_official_notices():
+    world = World(
+        claims=[
+            claim(1, "closed", 0, authority=OFFICIAL, source="ministry"),
+            claim(2, "restricted", 4, reported=9, source="moscow-daily"),
+            claim(3, "restricted", 9, source="moscow-daily"),
+            claim(4, "suspended", 15, authority=OFFICIAL, source="ministry"),
+            claim(5, "suspended", 15, reported=17, source="wire"),
+        ]
+    )
+    decision = world.run(now=150)
+    assert world.public() == [("closed", day(0)), ("restricted", day(4)), ("suspended", day(15))]
+    unconfirmed = {e.status: e.unconfirmed for e in decision.entries}
+    assert unconfirmed == {"closed": False, "restricted": True, "suspended": False}
+    assert decision.in_review is False and decision.current.unconfirmed is False
 
 
 def test_sources_disagreeing_about_the_same_days_go_to_review_and_the_better_supported_stands():
