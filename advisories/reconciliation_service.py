@@ -53,8 +53,9 @@ _NATIONALITY = re.compile(r"^[A-Z]{2}$")
 # One note per rule keeps the review-queue write a single UPDATE per batch; the explain view and
 # the admin's "current status and its evidence" column show the particulars.
 _HELD_NOTES = {
-    Rule.OUTRANKED: "Held by reconciliation (outranked): contradicts a recent event reported by "
-    "a clearly more authoritative source. Accept to apply it anyway, reject to drop it.",
+    Rule.OUTRANKED: "Held by reconciliation (outranked): describes the same days differently "
+    "from a stronger side (a clearly more authoritative source, or more independent sources). "
+    "Accept to apply it anyway, reject to drop it.",
     Rule.CONTESTED: "Held by reconciliation (contested): sources of similar authority "
     "contradict each other for the same period. Accept the right side, reject the other.",
     Rule.WEAK: "Held by reconciliation (weak evidence): too uncertain to change the status on "

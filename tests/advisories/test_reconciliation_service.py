@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from advisories import reconciliation_service as service
-from advisories.models import Claim, CuratorOverride, ReviewState
+from advisories.alerts_service import alerts_sweep
+from advisories.models import Claim, CuratorOverride, Delivery, ReviewState
 from advisories.reconciliation_service import (
     claims_changed,
     claims_review,
@@ -26,6 +27,7 @@ from tests.factories import (
     DestinationFactory,
     NoticeFactory,
     SourceFactory,
+    SubscriptionFactory,
     UserFactory,
 )
 
@@ -246,6 +248,29 @@ def test_a_change_of_current_status_enqueues_fan_out_after_commit(
     fresh = StatusChange.objects.get(status="suspended")
     assert sent == [fresh.pk]
     assert fresh.alters_current
+
+
+def test_a_reopening_learnt_months_late_alerts_once_and_history_filled_in_behind_it_never(
+    resort, smtp
+):
+    SubscriptionFactory(email="reader@example.org")
+    add_claim(resort, "suspended", 0, authority=100)
+    reconcile_pending(now=day(1))
+    # Learnt on day 200: a reopening of day 100 and, behind it, a restriction of day 50.
+    add_claim(resort, "restricted", 50, authority=100, published=200)
+    add_claim(resort, "open", 100, authority=100, published=200)
+    reconcile_pending(now=day(200))
+
+    reopening = StatusChange.objects.get(status="open")
+    filled_in = StatusChange.objects.get(status="restricted")
+    assert (reopening.alters_current, filled_in.alters_current) == (True, False)
+    assert (reopening.effective_at, reopening.recorded_at) == (day(100), day(200))
+
+    first = alerts_sweep(now=day(200) + timedelta(minutes=1))
+    again = alerts_sweep(now=day(200) + timedelta(minutes=2))
+    assert (first.fanned_out, again.fanned_out) == (1, 0)
+    assert list(Delivery.objects.values_list("change_id", flat=True)) == [reopening.pk]
+    assert len(smtp.to("reader@example.org")) == 1
 
 
 def test_dry_run_writes_nothing(resort):
