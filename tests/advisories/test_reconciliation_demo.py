@@ -1,9 +1,10 @@
 """End to end: the demo notices, extracted and reconciled, tell the 2025 story of domain-facts.md.
 
-load_demo -> extraction -> reconciliation, then the curator works the review queue the way the
-policy asks: the Russian-group reports contradict the tourism administration's notice of a few
-days before, so they wait for a curator; once accepted they take their place in the timeline. The
-later, hedged talk of Russian officials stays in review.
+load_demo -> extraction -> reconciliation. The Russian-group reports describe days after the
+tourism administration's notice, so they are new information, not a contradiction: they take their
+place in the timeline at once, marked "reported, unconfirmed" as one news outlet's word against an
+official status, until a curator accepts them. The later, hedged talk of Russian officials stays in
+review.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from django.core.management import call_command
 
 from advisories.extraction_service import notices_reextract
 from advisories.models import Claim, ReviewState
-from advisories.reconciliation_service import claims_review, reconcile_pending
+from advisories.reconciliation_service import reconcile_pending
 from destinations.models import CurrentStatus, Destination, StatusChange
 from destinations.selectors import status_as_of
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,18 +49,10 @@ def current(slug: str, audience: str) -> CurrentStatus:
     return CurrentStatus.objects.get(destination__slug=slug, audience=audience)
 
 
-def accept_russian_group_reports() -> None:
-    reports = Claim.objects.filter(
+def russian_group_reports():
+    return Claim.objects.filter(
         destination__slug="wonsan-kalma",
         notice__title="First Russian tourists holiday at Wonsan-Kalma",
-    )
-    assert set(reports.values_list("review_state", flat=True)) == {ReviewState.NEEDS_REVIEW}
-    claims_review(
-        claim_ids=list(reports.values_list("pk", flat=True)),
-        accept=True,
-        curator=UserFactory(),
-        note="Operator in Vladivostok confirmed the group's stay",
-        now=NOW,
     )
 
 
@@ -77,16 +69,8 @@ def test_wonsan_kalma_opens_to_domestic_visitors_on_the_first_of_july(demo):
     assert timeline("wonsan-kalma", "domestic") == [("open", date(2025, 7, 1))]
 
 
-def test_russian_group_reports_wait_for_review_against_the_official_notice(demo):
-    assert timeline("wonsan-kalma", "foreign") == [
-        ("closed", date(2025, 7, 1)),
-        ("suspended", date(2025, 7, 16)),
-    ]
-    assert current("wonsan-kalma", "foreign").in_review
-
-
-def test_accepted_russian_group_reports_complete_the_timeline(demo):
-    accept_russian_group_reports()
+def test_russian_group_reports_take_their_place_in_the_timeline_without_waiting_for_review(demo):
+    assert set(russian_group_reports().values_list("review_state", flat=True)) == {ReviewState.AUTO}
     assert timeline("wonsan-kalma", "foreign") == [
         ("closed", date(2025, 7, 1)),
         ("restricted", date(2025, 7, 5)),
@@ -99,10 +83,17 @@ def test_accepted_russian_group_reports_complete_the_timeline(demo):
     ]
     resort = Destination.objects.get(slug="wonsan-kalma")
     assert status_as_of(resort, datetime(2025, 7, 12, tzinfo=UTC), "RU").status == "open"
+    assert not current("wonsan-kalma", "foreign").in_review
+
+
+def test_russian_group_reports_are_published_as_reported_unconfirmed(demo):
+    russian = StatusChange.objects.get(
+        destination__slug="wonsan-kalma", audience="RU", status="open"
+    )
+    assert russian.unconfirmed
 
 
 def test_later_talk_of_russian_officials_goes_to_review_not_to_the_public(demo):
-    accept_russian_group_reports()
     talk = Claim.objects.get(notice__title="Moscow talks up North Korean beach resort")
     assert talk.review_state == ReviewState.NEEDS_REVIEW
     ru = current("wonsan-kalma", "RU")
