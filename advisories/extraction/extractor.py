@@ -38,18 +38,34 @@ from .types import (
     Mention,
 )
 
-EXTRACTOR_VERSION = "2026.11.2"
+EXTRACTOR_VERSION = "2026.12.1"
 
 _EVERYONE = "everyone"
 #: Place nouns that name a whole country ("the country", "the kingdom").
-_COUNTRYISH = frozenset({"country", "nation", "kingdom", "state", "republic", "emirate", "territory"})
+_COUNTRYISH = frozenset(
+    {"country", "nation", "kingdom", "state", "republic", "emirate", "territory"}
+)
 _DEMONYM_LOWER = {name.lower(): code for name, code in DEMONYMS.items()}
 _TEMPORARY = re.compile(
     r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
     r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
-    r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))",
+    r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|next))"
+    r"|\bfor the time being\b|\bfortnight\b"
+    r"|\bfrom\s+\S+(?:\s+\S+){0,3}?\s+(?:to|until|till|through)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
     re.I,
 )
+_HOURS = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
+
+
+def _HOURS_NEAR(frame, sentence) -> bool:
+    """A clock time inside the predicate's own phrase: hours of access, not access."""
+    token = frame.token
+    left = token.left_edge.idx
+    right = token.right_edge.idx + len(token.right_edge.text)
+    return any(left <= m.start() < right for m in _HOURS.finditer(sentence.text))
+
+
 _PARTIAL_ADVICE = re.compile(
     r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
 )
@@ -63,12 +79,34 @@ _EFFECTIVE = re.compile(r"\b(?:effective|with\s+effect\s+from|starting)\s+(?:\w+
 #: "TAIPEI, Taiwan -" opening a story names where it was filed, not what it is about.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]*\s*(?:\u2013|\u2014|-|\()")
 #: Prepositions that name a circumstance rather than the place a predicate applies to.
-_CONTEXT_PREPS = frozenset({"amid", "despite", "because", "due", "after", "near", "between", "with",
-                            "following", "like", "unlike", "than", "including", "except", "beside"})
+_CONTEXT_PREPS = frozenset(
+    {
+        "amid",
+        "despite",
+        "because",
+        "due",
+        "after",
+        "near",
+        "between",
+        "with",
+        "following",
+        "like",
+        "unlike",
+        "than",
+        "including",
+        "except",
+        "beside",
+        "outside",
+        "beyond",
+        "over",
+    }
+)
 #: Offices whose travel advice speaks for their country's citizens.
 _ADVISORS = (
-    (re.compile(r"\bFCDO\b|\bForeign(?:,| and) Commonwealth\b|\bForeign (?:Office|Secretary)\b|\bUK\b|\bBritish\b"), "GB"),
-    (re.compile(r"\bState Department\b|\bDepartment of State\b|\bU\.S\.|\bUS\b|\bAmerican\b"), "US"),
+    (re.compile(r"\bFCDO\b|\bForeign(?:,| and) Commonwealth\b|\bForeign (?:Office|Secretary)\b"
+                r"|\bUK\b|\bBritish\b"), "GB"),
+    (re.compile(r"\bState Department\b|\bDepartment of State\b|\bU\.S\.|\bUS\b"
+                r"|\bAmerican\b"), "US"),
     (re.compile(r"\bGlobal Affairs Canada\b|\bCanad(?:a|ian)\b"), "CA"),
     (re.compile(r"\bDFAT\b|\bSmartraveller\b|\bAustralian?\b"), "AU"),
     (re.compile(r"\bJapan(?:ese)?\b"), "JP"),
@@ -167,7 +205,8 @@ class _Reader:
             ]
             if specific:
                 self.topic = _most_specific(specific)
-        return ExtractionResult(claims=_settle(candidates), unmatched_places=[])
+        body_mentions = frozenset(m.entry.id for m in self.mentions if m.start > self.title_end)
+        return ExtractionResult(claims=_settle(candidates, body_mentions), unmatched_places=[])
 
     # -- one frame -----------------------------------------------------------------------------
     def _claims(self, frame: Frame, index: int, sentence: Span) -> list[_Candidate]:
@@ -184,7 +223,9 @@ class _Reader:
         outbound_code = None
         if frame.outbound or _citizens_leaving(frame, audiences):
             advised = [a for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)]
-            outbound_code = advised[0] if advised else self._advisor(frame, actor_mentions, sentence)
+            outbound_code = (
+                advised[0] if advised else self._advisor(frame, actor_mentions, sentence)
+            )
             if outbound_code is None:
                 return []
             if advised:
@@ -215,6 +256,9 @@ class _Reader:
         if not destinations:
             return []
 
+        calendar = any(d.explicit for d in self.dates_by_sentence[index])
+        if not calendar and _HOURS.search(sentence.text) and _HOURS_NEAR(frame, sentence):
+            return []  # opening hours ("closed from 4 p.m. to 3 a.m.") are no access status
         effective, explicit = self._date(frame, index, sentence)
         coarse = self._coarse
         if effective is None:
@@ -233,8 +277,14 @@ class _Reader:
         claims: list[_Candidate] = []
         for destination in destinations:
             for audience, audience_status in self._per_audience(
-                frame, status, audiences, counted, destination, outbound_code,
-                [m for m in actor_mentions if m.entry.kind == "country"], visa,
+                frame,
+                status,
+                audiences,
+                counted,
+                destination,
+                outbound_code,
+                [m for m in actor_mentions if m.entry.kind == "country"],
+                visa,
             ):
                 claims.append(
                     _Candidate(
@@ -270,8 +320,8 @@ class _Reader:
         for person in frame.audience_tokens:
             if person.i in inside_names:
                 continue  # "Democratic People's Republic": a name, not its people
-            if person.head.lemma_.lower() in ("but", "except") or person.dep_ == "pobj" and (
-                person.head.head.lemma_.lower() in ("but", "except")
+            if person.head.lemma_.lower() in ("but", "except") or (
+                person.dep_ == "pobj" and (person.head.head.lemma_.lower() in ("but", "except"))
             ):
                 continue  # "to all but citizens": the exempt are not the audience
             phrase = list(person.subtree)
@@ -356,13 +406,13 @@ class _Reader:
                     issuer = by_code[code]
                     break
         visa_nouns = [
-            t
-            for node in frame.theme_tokens
-            for t in node.subtree
-            if t.lemma_.lower() in VISA_WORDS
+            t for node in frame.theme_tokens for t in node.subtree if t.lemma_.lower() in VISA_WORDS
         ]
         modifiers = [
-            c for v in visa_nouns for c in (v, *v.children) if c.dep_ in ("amod", "compound", "poss")
+            c
+            for v in visa_nouns
+            for c in (v, *v.children)
+            if c.dep_ in ("amod", "compound", "poss")
         ]
         for token in modifiers:
             code = _demonym(token.text)
@@ -380,8 +430,11 @@ class _Reader:
         for mention in mentions:
             if mention.entry.kind == "country" and not by_token[mention] & actor_ids:
                 tokens = [t for t in frame.token.doc if t.i in by_token[mention]]
-                if tokens and tokens[0].head.dep_ == "prep" and tokens[0].dep_ == "pobj" and (
-                    tokens[0].head.lemma_.lower() in ("in", "to", "for", "from")
+                if (  # noqa: SIM102 - the issuer test reads better apart
+                    tokens
+                    and tokens[0].head.dep_ == "prep"
+                    and tokens[0].dep_ == "pobj"
+                    and (tokens[0].head.lemma_.lower() in ("in", "to", "for", "from"))
                 ):
                     if issuer is None or mention.entry != issuer:
                         holders.append(mention.entry.country_code)
@@ -398,6 +451,15 @@ class _Reader:
         }
         places = [m for m in places if not by_token[m] & context]
         theme = {t.i for node in frame.theme_tokens for t in node.subtree}
+        own = any(
+            c.dep_ == "poss" and c.lemma_.lower() in ("its", "their")
+            for node in frame.theme_tokens
+            if node.lemma_.lower() in ("border", "door", "gate", "frontier")
+            for c in node.children
+        )
+        if own and any(m in places for m in actor_mentions):
+            # "North Korea has closed its borders": the actor's own borders.
+            tiers.append([m for m in actor_mentions if m in places])
         tiers.append([m for m in places if by_token[m] & theme])
         preps = {
             t.i
@@ -465,7 +527,9 @@ class _Reader:
             c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in token.children
         )
         lead = self.text[max(0, chosen.start - 25) : chosen.start]
-        future = frame.future or bool(_EFFECTIVE.search(lead)) or (not past and bool(_FROM.search(lead)))
+        future = (
+            frame.future or bool(_EFFECTIVE.search(lead)) or (not past and bool(_FROM.search(lead)))
+        )
         if frame.future and not chosen.explicit:
             return None, False
         anchor = self._anchor(chosen)
@@ -480,8 +544,10 @@ class _Reader:
     def _effect_date(self, index: int) -> datetime | None:
         """The date a nearby sentence gives for a measure's entry into force ("the move will
         come into effect on May 29", "the policy takes effect Monday")."""
-        for other in sorted(range(max(0, index - 2), min(len(self.sentences), index + 3)),
-                            key=lambda i: abs(i - index)):
+        for other in sorted(
+            range(max(0, index - 2), min(len(self.sentences), index + 3)),
+            key=lambda i: abs(i - index),
+        ):
             if other == index:
                 continue
             text = self.sentences[other].text
@@ -502,7 +568,13 @@ class _Reader:
 
     @staticmethod
     def _per_audience(
-        frame, status, audiences, counted, destination, outbound_code, frame_actor_countries,
+        frame,
+        status,
+        audiences,
+        counted,
+        destination,
+        outbound_code,
+        frame_actor_countries,
         visa=False,
     ):
         """(audience, status) pairs for one destination."""
@@ -583,7 +655,7 @@ def _origin_of(person, mention_tokens: set[int]) -> bool:
 
 
 def _shares_earlier_conjunct(frame: Frame, earlier: list[Frame]) -> bool:
-    """"cancel or refuse any visas": conjoined predicates over one object are one act, read
+    """ "cancel or refuse any visas": conjoined predicates over one object are one act, read
     from the first of them."""
     theme = {t.i for t in frame.theme_tokens}
     return any(
@@ -594,18 +666,17 @@ def _shares_earlier_conjunct(frame: Frame, earlier: list[Frame]) -> bool:
 
 def _visa_theme(frame: Frame) -> bool:
     """The predicate acts on visas ("suspended visa services", "revoked all visas")."""
-    return any(
-        t.lemma_.lower() in VISA_WORDS for node in frame.theme_tokens for t in node.subtree
-    )
+    return any(t.lemma_.lower() in VISA_WORDS for node in frame.theme_tokens for t in node.subtree)
 
 
 def _citizens_leaving(frame: Frame, audiences) -> bool:
-    """"prohibited their citizens from visiting X": a ban on the actor's own people going out."""
+    """ "prohibited their citizens from visiting X": a ban on the actor's own people going out."""
     if frame.status == "open":
         return False
     for person in frame.audience_tokens:
         if person.lemma_.lower() in ("citizen", "national") and any(
-            c.dep_ == "poss" and c.lemma_.lower() in ("their", "its", "our") for c in person.children
+            c.dep_ == "poss" and c.lemma_.lower() in ("their", "its", "our")
+            for c in person.children
         ):
             return True
     return False
@@ -649,8 +720,13 @@ def _pick(mentions: list[Mention]) -> list[GazetteerEntry]:
     return list(seen.values())
 
 
-_FAMILY = {"open": "open", "restricted": "restricted", "suspended": "shut", "closed": "shut",
-           "unknown": "unknown"}
+_FAMILY = {
+    "open": "open",
+    "restricted": "restricted",
+    "suspended": "shut",
+    "closed": "shut",
+    "unknown": "unknown",
+}
 
 
 def _refined(coarse: _Candidate, group: list[_Candidate]) -> bool:
@@ -682,13 +758,17 @@ def _inherit_visa_holders(candidates: list[_Candidate]) -> list[_Candidate]:
     return result
 
 
-def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
+def _settle(
+    candidates: list[_Candidate], body_mentions: frozenset[int] = frozenset()
+) -> list[ExtractedClaim]:
     """One reading per (destination, audience, event) for the whole notice.
 
     Claims of one destination and audience whose dates fall within three days are one event:
     the strongest reading wins (body over headline, asserted over background, dated over
     undated), so a notice never contradicts itself about one moment. A reading dated only by
-    the notice's publication is dropped when the notice dates the same status explicitly.
+    the notice's publication is dropped when the notice dates the same status explicitly. A
+    headline speaks only for a notice whose body is silent on the place: where the body
+    mentions it without asserting anything (a request, a plan), the headline is no claim.
     """
     candidates = _inherit_visa_holders(candidates)
     groups: dict[tuple[int, str], list[_Candidate]] = {}
@@ -698,7 +778,11 @@ def _settle(candidates: list[_Candidate]) -> list[ExtractedClaim]:
     settled: list[ExtractedClaim] = []
     body_speaks = any(not c.in_title for c in candidates)
     for group in groups.values():
-        group = [c for c in group if not (c.in_title and body_speaks)]
+        group = [
+            c
+            for c in group
+            if not (c.in_title and (body_speaks or c.claim.destination_id in body_mentions))
+        ]
         if not group:
             continue
         explicit = {_FAMILY[c.claim.status] for c in group if c.explicit}

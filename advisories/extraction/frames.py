@@ -22,30 +22,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .nationalities import DEMONYMS
-
 from .lexicon import (
     ADVICE_VERBS,
-    CONDITION_NOUNS,
-    DOMESTIC_WORDS,
-    FOREIGN_WORDS,
-    GOVERNING_SPECULATION,
-    MODAL_SPECULATION,
     ADVISORY_LEVELS,
     BLOCKING_WORDS,
+    CONDITION_NOUNS,
+    DOMESTIC_WORDS,
     ENABLING_WORDS,
+    FOREIGN_WORDS,
+    GOVERNING_SPECULATION,
     GROUP_WORDS,
+    MODAL_SPECULATION,
     OTHER_NOUNS,
     OUTBOUND_NOUNS,
+    PARTIAL_WORDS,
     PERSON_NOUNS,
     PLACE_NOUNS,
-    PARTIAL_WORDS,
     PREDICATES,
     RESTRICTIVE_WORDS,
     SUBORDINATORS,
     TOURISM_NOUNS,
     Predicate,
 )
+from .nationalities import DEMONYMS
 
 
 @dataclass(slots=True)
@@ -184,9 +183,12 @@ def is_negated(token) -> bool:
     for child in token.children:
         if child.dep_ == "advmod" and _lemma(child) in ("never",):
             return True
-        if child.dep_ == "advmod" and _lemma(child) == "longer":
-            if any(_lemma(g) == "no" for g in child.children):
-                return True
+        if (
+            child.dep_ == "advmod"
+            and _lemma(child) == "longer"
+            and any(_lemma(g) == "no" for g in child.children)
+        ):
+            return True
     return False
 
 
@@ -196,6 +198,10 @@ def _subtree(token) -> list:
 
 def theme_of(token) -> list:
     """The thing a predicate applies to: its object, or its subject when passive/intransitive."""
+    stopped = [c for c in token.children if _stopped(c)]
+    if stopped:
+        # "stopped accepting foreign tourists": what was stopped is the gerund's object.
+        return _children(stopped[0], "dobj", "nsubjpass") or [stopped[0]]
     objects = _children(token, "dobj", "nsubjpass")
     if not objects and token.dep_ in ("acomp", "attr", "oprd"):
         objects = _children(token.head, "nsubj", "nsubjpass")
@@ -216,7 +222,10 @@ def theme_of(token) -> list:
     if token.pos_ == "NOUN":
         # "the closure of the park", "a ban on Russian tourists", "reopening to tourists"
         objects = [
-            g for p in _children(token, "prep") if _lemma(p) in ("of", "on", "for") for g in p.children
+            g
+            for p in _children(token, "prep")
+            if _lemma(p) in ("of", "on", "for")
+            for g in p.children
         ]
         objects += _children(token, "poss", "compound")
     conj = [c for o in objects for c in o.conjuncts]
@@ -257,15 +266,17 @@ def audience_phrases(token, theme: list) -> list:
     for node in candidates:
         for sub in node.subtree:
             lemma = _lemma(sub)
-            if lemma in PERSON_NOUNS or _plural_demonym(sub) or (
-                sub.tag_ in ("NNS", "NNPS") and sub.text.endswith(("ans", "ians", "is", "ers"))
+            if (
+                lemma in PERSON_NOUNS
+                or _plural_demonym(sub)
+                or (sub.tag_ in ("NNS", "NNPS") and sub.text.endswith(("ans", "ians", "is", "ers")))
             ):
                 found.append(sub)
     return list(dict.fromkeys(found))
 
 
 def _plural_demonym(token) -> bool:
-    """"Qataris", "Chadians": a nationality's people, whatever tag the parser gave them."""
+    """ "Qataris", "Chadians": a nationality's people, whatever tag the parser gave them."""
     text = token.text
     return text[:1].isupper() and text.endswith("s") and text[:-1] in DEMONYMS
 
@@ -283,6 +294,8 @@ def read_frame(token) -> Frame | None:
         _children(t, "dobj", "nsubjpass", "prep") for t in (token, *token.conjuncts)
     ):
         return None
+    if _stopped(token):
+        return None  # "stopped accepting tourists": read from "stopped", not "accepting"
     movers: list = []
     if predicate.kind == "movement":
         movers = _movers(token)
@@ -334,16 +347,23 @@ def read_frame(token) -> Frame | None:
     frame.audience_tokens = list(dict.fromkeys([*movers, *audience_phrases(token, theme)]))
     sentence_tokens = list(token.sent)
     local = [t for t in token.subtree] + [t for a in frame.audience_tokens for t in a.subtree]
-    frame.restrictive = (
-        restrictive_cues(local)
-        or any(_lemma(t) in GROUP_WORDS for t in local)
-        or restrictive_cues(sentence_tokens)
-    )
-    frame.outbound = predicate.kind == "advice" or any(
-        _lemma(t) in OUTBOUND_NOUNS for t in theme
-    )
+    del sentence_tokens
+    frame.restrictive = restrictive_cues(local) or any(_lemma(t) in GROUP_WORDS for t in local)
+    frame.outbound = predicate.kind == "advice" or any(_lemma(t) in OUTBOUND_NOUNS for t in theme)
     frame.actor_tokens = _actor(token)
     return frame
+
+
+_STOPPING = frozenset({"stop", "cease", "halt", "suspend", "pause", "end", "quit"})
+
+
+def _stopped(token) -> bool:
+    """An opening predicate in the gerund under a stopping verb ("stopped accepting")."""
+    return (
+        token.tag_ == "VBG"
+        and token.dep_ in ("xcomp", "dobj", "pcomp")
+        and (_lemma(token.head) in _STOPPING)
+    )
 
 
 def _movers(token) -> list:

@@ -158,7 +158,7 @@ GOVERNING_SPECULATION = frozenset(
         "mulling", "speculate", "rumour", "rumor", "predict", "forecast", "likely", "unlikely",
         "believe", "suspect", "think", "chance", "question", "whether", "draft", "bill",
         "wish", "need", "ask", "lobby", "petition", "campaign", "uncertain", "unclear",
-        "mull", "weigh", "eventually",
+        "eventually",
     }
 )  # fmt: skip
 SUBORDINATORS = frozenset({"after", "since", "before", "until", "once", "following", "till"})
@@ -182,8 +182,21 @@ DOMESTIC_WORDS = frozenset({"domestic", "local", "resident", "residents", "local
 ALL_WORDS = frozenset({"everyone", "everybody", "public", "all"})
 #: Modifiers that make a closure partial: only some visitors or activities are shut out.
 PARTIAL_WORDS = frozenset(
-    {"solo", "independent", "unguided", "individual", "overnight", "night", "private", "some",
-     "certain", "partial", "camping", "climbing", "drone"}
+    {
+        "solo",
+        "independent",
+        "unguided",
+        "individual",
+        "overnight",
+        "night",
+        "private",
+        "some",
+        "certain",
+        "partial",
+        "camping",
+        "climbing",
+        "drone",
+    }
 )
 #: Themes that make a predicate about visas, which the destination issues.
 VISA_WORDS = frozenset({"visa", "e-visa", "evisa", "visas"})
@@ -191,13 +204,35 @@ VISA_WORDS = frozenset({"visa", "e-visa", "evisa", "visas"})
 #: the object of some other predicate ("advised to avoid travelling") instead.
 ENABLING_WORDS = frozenset({"able", "allow", "permit", "can", "free", "schedule", "set", "will"})
 BLOCKING_WORDS = frozenset(
-    {"avoid", "against", "ban", "prohibit", "bar", "prevent", "advise", "warn", "refrain",
-     "urge", "stop", "deny", "forbid", "restrict", "need", "require", "want", "wish", "plan",
-     "apply", "return"}
+    {
+        "avoid",
+        "against",
+        "ban",
+        "prohibit",
+        "bar",
+        "prevent",
+        "advise",
+        "warn",
+        "refrain",
+        "urge",
+        "stop",
+        "deny",
+        "forbid",
+        "restrict",
+        "need",
+        "require",
+        "want",
+        "wish",
+        "plan",
+        "apply",
+        "return",
+    }
 )
 #: What a travel advisory's level says, when the advisory is the predicate.
 ADVISORY_LEVELS = (
-    (re.compile(r"\blevel\s*4\b|\bdo not travel\b|\b(?:against|avoid) all travel\b", re.I), "closed"),
-    (re.compile(r"\blevel\s*3\b|\breconsider travel\b|\bnon-?essential travel\b", re.I), "restricted"),
+    (re.compile(r"\blevel\s*4\b|\bdo not travel\b|\b(?:against|avoid) all travel\b", re.I),
+     "closed"),
+    (re.compile(r"\blevel\s*3\b|\breconsider travel\b|\bnon-?essential travel\b", re.I),
+     "restricted"),
 )  # fmt: skip
 ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})
