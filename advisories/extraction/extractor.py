@@ -50,7 +50,7 @@ _TEMPORARY = re.compile(
     r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
     r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
     r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|next))"
-    r"|\bfor the time being\b|\bfortnight\b"
+    r"|\bfortnight\b"
     r"|\bfrom\s+\S+(?:\s+\S+){0,3}?\s+(?:to|until|till|through)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
     re.I,
@@ -66,6 +66,7 @@ def _HOURS_NEAR(frame, sentence) -> bool:
     return any(left <= m.start() < right for m in _HOURS.finditer(sentence.text))
 
 
+_PRESENT_STATE = re.compile(r"\b(?:is|are)\s+(?:currently|now)\b", re.I)
 _PARTIAL_ADVICE = re.compile(
     r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
 )
@@ -461,9 +462,11 @@ class _Reader:
             # "North Korea has closed its borders": the actor's own borders.
             tiers.append([m for m in actor_mentions if m in places])
         tiers.append([m for m in places if by_token[m] & theme])
+        heads = [token, *[c for c in token.children if c.tag_ == "VBG" and c.dep_ == "xcomp"]]
         preps = {
             t.i
-            for p in token.children
+            for head in heads
+            for p in head.children
             if p.dep_ in ("prep", "npadvmod", "advmod")
             for t in p.subtree
         }
@@ -506,6 +509,16 @@ class _Reader:
         self._coarse = False
         token = frame.token
         dates = [d for d in self.dates_by_sentence[index] if not d.bounding]
+        if not dates and not frame.future and _PRESENT_STATE.search(sentence.text):
+            # "The resort is currently open only to Russian groups", after "a Russian group
+            # stayed there last weekend": the state dates from the event the notice reports.
+            recent = [
+                day
+                for position, day in self.events
+                if position < sentence.start and 0 <= (self.published - day).days <= 7
+            ]
+            if recent:
+                return datetime.combine(recent[-1], time(0, 0), tzinfo=UTC), True
         if not dates:
             # An announced measure with no date of its own ("will cancel visas") takes the date
             # the notice gives for its entry into force, else the announcement's.

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from .lexicon import (
     ADVICE_VERBS,
     ADVISORY_LEVELS,
+    ARRIVAL_VERBS,
     BLOCKING_WORDS,
     CONDITION_NOUNS,
     DOMESTIC_WORDS,
@@ -261,6 +262,8 @@ def audience_phrases(token, theme: list) -> list:
     candidates += _children(token, "nsubjpass", "dobj")
     if token.dep_ in ("xcomp",):
         candidates += _children(token.head, "dobj", "nsubjpass")
+        if any(c.dep_ == "auxpass" for c in token.children):
+            candidates += _children(token.head, "nsubj")  # "guests continue to be served"
     if token.dep_ == "acomp":
         candidates += _children(token.head, "nsubj", "nsubjpass")
     for node in candidates:
@@ -348,13 +351,25 @@ def read_frame(token) -> Frame | None:
     sentence_tokens = list(token.sent)
     local = [t for t in token.subtree] + [t for a in frame.audience_tokens for t in a.subtree]
     del sentence_tokens
-    frame.restrictive = restrictive_cues(local) or any(_lemma(t) in GROUP_WORDS for t in local)
+    frame.restrictive = restrictive_cues(local) or any(_organised(t) for t in local)
     frame.outbound = predicate.kind == "advice" or any(_lemma(t) in OUTBOUND_NOUNS for t in theme)
     frame.actor_tokens = _actor(token)
     return frame
 
 
 _STOPPING = frozenset({"stop", "cease", "halt", "suspend", "pause", "end", "quit"})
+
+
+def _organised(token) -> bool:
+    """Visitors admitted only as organised parties ("tour groups", "organised groups"), not a
+    group counted ("a group of tourists")."""
+    if _lemma(token) not in GROUP_WORDS:
+        return False
+    return token.text.lower().endswith("s") or any(
+        c.dep_ in ("compound", "amod")
+        and _lemma(c) in ("tour", "organise", "organize", "organised")
+        for c in token.children
+    )
 
 
 def _stopped(token) -> bool:
@@ -376,7 +391,8 @@ def _movers(token) -> list:
     lemmas = {_lemma(n) for n in chain[1:]} | {
         _lemma(c) for n in chain for c in n.children if c.dep_ in ("aux", "acomp", "neg", "prep")
     }
-    if lemmas & BLOCKING_WORDS or not lemmas & ENABLING_WORDS:
+    arrived = token.tag_ == "VBD" and _lemma(token) in ARRIVAL_VERBS and token.dep_ == "ROOT"
+    if lemmas & BLOCKING_WORDS or not (lemmas & ENABLING_WORDS or arrived):
         return []
     for node in chain:
         for subject in _children(node, "nsubj", "nsubjpass"):

@@ -73,10 +73,11 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("welcome", "VERB"): _p("welcome", "open", "suspended", kind="receipt"),
     ("allow", "VERB"): _p("allow", "open", "closed", kind="receipt", strength=0.8),
     ("permit", "VERB"): _p("permit", "open", "closed", kind="receipt", strength=0.8),
-    ("admit", "VERB"): _p("admit", "open", "suspended", kind="receipt", strength=0.75),
+    ("admit", "VERB"): _p("admit", "open", "closed", kind="receipt", strength=0.75),
     ("accept", "VERB"): _p("accept", "open", "suspended", kind="receipt", strength=0.75),
     ("receive", "VERB"): _p("receive", "open", "suspended", kind="receipt", strength=0.75),
     ("host", "VERB"): _p("host", "open", None, kind="receipt", strength=0.75),
+    ("serve", "VERB"): _p("serve", "open", "closed", kind="receipt", strength=0.7),
     # Visitors as the subject: "foreigners are now able to visit the islands".
     ("visit", "VERB"): _p("visit", "open", "closed", kind="movement", strength=0.75),
     ("travel", "VERB"): _p("travel", "open", "closed", kind="movement", strength=0.75),
@@ -98,7 +99,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
 PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
-    r"|allow|permit|admit|accept|receiv|host|lift|scrap|advis|off-limits|off limits|visit|travel"
+    r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits|visit|travel"
     r"|enter|invalid)",
     re.I,
 )
@@ -118,8 +119,7 @@ TOURISM_NOUNS = frozenset(
         "tour", "tourism", "travel", "trip", "visit", "visa", "entry", "border",
         "door", "arrival", "programme", "program", "permit", "ticket", "sale", "trek",
         "trekking", "route", "access", "service", "crossing", "issuance", "application",
-        "excursion", "season", "call", "hiking", "climbing", "operation", "booking",
-        "reservation", "checkpoint", "frontier", "e-visa", "quarantine", "bubble", "sandbox",
+        "excursion", "season", "call", "hiking", "climbing", "operation", "checkpoint", "frontier", "e-visa", "quarantine", "bubble", "sandbox",
     }
 )  # fmt: skip
 PLACE_NOUNS = frozenset(
@@ -203,6 +203,8 @@ VISA_WORDS = frozenset({"visa", "e-visa", "evisa", "visas"})
 #: What makes visitors' own movement ("able to visit") an access statement, and what makes it
 #: the object of some other predicate ("advised to avoid travelling") instead.
 ENABLING_WORDS = frozenset({"able", "allow", "permit", "can", "free", "schedule", "set", "will"})
+#: Movement verbs that, in the past tense with visitors as subject, report an actual arrival.
+ARRIVAL_VERBS = frozenset({"enter", "visit", "arrive"})
 BLOCKING_WORDS = frozenset(
     {
         "avoid",

