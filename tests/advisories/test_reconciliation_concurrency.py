@@ -32,7 +32,7 @@ def seed(destinations: int = 20) -> list:
         for n, (source, status, days) in enumerate(
             [(official, "open", -60), (news, "open", -59), (official, "suspended", -20)]
             + [(news, "suspended", -19 + k) for k in range(3)]
-            + [(news, "open", -10)]
+            + [(news, "open", -18)]  # the same days as the suspension: held for review
         ):
             ClaimFactory(
                 notice=NoticeFactory(source=source, title=f"n{i}-{n}"),
