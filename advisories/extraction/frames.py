@@ -135,6 +135,12 @@ def is_speculative(token) -> bool:
         for child in node.children:
             if child.dep_ == "aux" and _lemma(child) in MODAL_SPECULATION:
                 return True
+            if (
+                child.dep_ == "aux"
+                and _lemma(child) in ("can", "could")
+                and _lemma(node) in ("stay", "remain", "last", "keep")
+            ):
+                return True  # "cannot stay closed for long": a forecast
             if child.dep_ == "mark" and _lemma(child) in ("if", "whether", "unless"):
                 return True
             if child.dep_ in ("acomp", "advmod") and _lemma(child) in GOVERNING_SPECULATION:
@@ -177,6 +183,8 @@ def is_future(token) -> bool:
 def is_negated(token) -> bool:
     if any(c.dep_ == "neg" for c in token.children):
         return True
+    if token.pos_ == "NOUN" and any(c.dep_ == "det" and _lemma(c) == "no" for c in token.children):
+        return True  # "there is no ban on visiting"
     head = token.head
     if token.dep_ in ("acomp", "xcomp", "attr") and any(c.dep_ == "neg" for c in head.children):
         return True
@@ -294,7 +302,8 @@ def read_frame(token) -> Frame | None:
     if predicate is None:
         return None
     if predicate.needs_object and not any(
-        _children(t, "dobj", "nsubjpass", "prep") for t in (token, *token.conjuncts)
+        _children(t, "dobj", "nsubjpass", "prep") or any(_stopped(c) for c in t.children)
+        for t in (token, *token.conjuncts)
     ):
         return None
     if _stopped(token):
@@ -350,6 +359,14 @@ def read_frame(token) -> Frame | None:
     frame.audience_tokens = list(dict.fromkeys([*movers, *audience_phrases(token, theme)]))
     sentence_tokens = list(token.sent)
     local = [t for t in token.subtree] + [t for a in frame.audience_tokens for t in a.subtree]
+    if token.dep_ in ("acomp", "attr"):
+        # "X is open to foreigners only on escorted tours": the clause qualifies the adjective.
+        local += [
+            t
+            for c in token.head.children
+            if c.dep_ not in ("nsubj", "nsubjpass") and c.i != token.i
+            for t in c.subtree
+        ]
     del sentence_tokens
     frame.restrictive = restrictive_cues(local) or any(_organised(t) for t in local)
     frame.outbound = predicate.kind == "advice" or any(_lemma(t) in OUTBOUND_NOUNS for t in theme)

@@ -91,7 +91,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("advisory", "NOUN"): _p("advisory", "closed", None, kind="advice", strength=0.8),
     ("closure", "NOUN"): _p("closure", "closed", None, strength=0.75),
     ("suspension", "NOUN"): _p("suspension", "suspended", None, strength=0.75),
-    ("ban", "NOUN"): _p("ban", "closed", None, strength=0.75),
+    ("ban", "NOUN"): _p("ban", "closed", "open", strength=0.75),
     ("reopening", "NOUN"): _p("reopening", "open", None, strength=0.75),
 }
 

@@ -57,9 +57,10 @@ def test_stopped_accepting_overseas_groups_is_a_suspension(gazetteer):
     assert triples(result) == [("rason", "foreign", "suspended", date(2025, 7, 18))]
 
 
-def test_a_ban_on_international_visitors_is_a_suspension(gazetteer):
+def test_a_ban_on_international_visitors_with_no_end_is_a_closure(gazetteer):
+    # Real notices' editors read an open-ended ban as closed (a fixed term makes it suspended).
     result = claims_of(gazetteer, "Pyongyang announced a ban on international visitors.")
-    assert triples(result) == [("pyongyang", "foreign", "suspended", date(2025, 7, 18))]
+    assert triples(result) == [("pyongyang", "foreign", "closed", date(2025, 7, 18))]
 
 
 def test_closed_until_further_notice_is_a_closure(gazetteer):
