@@ -193,6 +193,10 @@ class ChangeContent:
     effective_at: datetime
     summary: str
     evidence: str = ""
+    # When we learnt it, shown beside when it took effect: a change learnt late says so.
+    recorded_at: datetime | None = None
+    # It rests on one low-authority report: the email calls it reported, unconfirmed.
+    unconfirmed: bool = False
     source_name: str = ""
     source_url: str = ""
     notice_title: str = ""
@@ -231,6 +235,8 @@ def change_content(change: StatusChange) -> ChangeContent:
         old_status=_status_label(change.previous_status),
         new_status=_status_label(change.status),
         effective_at=change.effective_at,
+        recorded_at=change.recorded_at,
+        unconfirmed=change.unconfirmed,
         summary=change.summary,
         evidence=best.sentence if best else "",
         source_name=best.notice.source.name if best else "",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -85,6 +85,12 @@ class AudienceStatus:
     change_id: int | None
     last_confirmed_at: datetime | None = None
     in_review: bool = False
+    # It rests on one low-authority report: shown as "reported, unconfirmed".
+    unconfirmed: bool = False
+    # Claims that speak against it (held for review, or unconfirmed reports kept beside it):
+    # their ids, and on the destination page the claims themselves, both sides shown.
+    conflicting_ids: tuple[int, ...] = ()
+    conflicting: tuple[Any, ...] = ()
 
     @property
     def audience_label(self) -> str:
@@ -265,6 +271,8 @@ def _from_current(row: CurrentStatus) -> AudienceStatus:
         change_id=row.change_id,
         last_confirmed_at=row.last_confirmed_at,
         in_review=row.in_review,
+        unconfirmed=row.unconfirmed,
+        conflicting_ids=tuple(row.conflicting_claim_ids),
     )
 
 
@@ -275,6 +283,7 @@ def _from_change(change: StatusChange) -> AudienceStatus:
         since=change.effective_at,
         summary=change.summary,
         change_id=change.pk,
+        unconfirmed=change.unconfirmed,
     )
 
 
@@ -333,6 +342,25 @@ class DestinationOverview:
     window_end: datetime
 
 
+def _with_conflicting_claims(statuses: list[AudienceStatus]) -> list[AudienceStatus]:
+    """Attach the claims that speak against each status, in one query for the whole page."""
+    from advisories.models import Claim
+
+    wanted = {pk for s in statuses for pk in s.conflicting_ids}
+    if not wanted:
+        return statuses
+    claims = {
+        c.pk: c
+        for c in Claim.objects.filter(pk__in=wanted)
+        .exclude(review_state="rejected")
+        .select_related("notice__source")
+    }
+    return [
+        replace(s, conflicting=tuple(claims[pk] for pk in s.conflicting_ids if pk in claims))
+        for s in statuses
+    ]
+
+
 def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[AudienceStatus]:
     """Per audience, the entry in force at `at`, from an already loaded corrected timeline.
 
@@ -346,11 +374,12 @@ def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[
     statuses = []
     for audience, history in by_audience.items():
         latest = history[-1]
-        since = latest.effective_at
+        start = latest
         for earlier in reversed(history[:-1]):
             if earlier.status != latest.status:
                 break
-            since = earlier.effective_at
+            start = earlier
+        since = start.effective_at
         if latest.status == Status.UNKNOWN:
             continue
         statuses.append(
@@ -360,6 +389,7 @@ def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[
                 since=since,
                 summary=latest.summary,
                 change_id=latest.pk,
+                unconfirmed=start.unconfirmed,
             )
         )
     return sorted(statuses, key=lambda s: audience_sort_key(s.audience))
@@ -413,10 +443,13 @@ def destination_overview(
                 change_id=row.change_id,
                 last_confirmed_at=row.last_confirmed_at,
                 in_review=row.in_review,
+                unconfirmed=row.unconfirmed,
+                conflicting_ids=tuple(row.conflicting_claim_ids),
             )
             for row in destination.current_statuses.exclude(status=Status.UNKNOWN)
         ]
         statuses.sort(key=lambda s: audience_sort_key(s.audience))
+        statuses = _with_conflicting_claims(statuses)
     else:
         statuses = statuses_from_history(changes=changes, at=at)
 

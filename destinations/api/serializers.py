@@ -41,6 +41,16 @@ class AudienceStatusSerializer(serializers.Serializer):
     summary = serializers.CharField()
     last_confirmed_at = serializers.DateTimeField(allow_null=True)
     in_review = serializers.BooleanField()
+    unconfirmed = serializers.BooleanField(
+        help_text="The status rests on one report from a low-authority source that changed an "
+        "official status: reported, unconfirmed, not settled fact."
+    )
+    conflicting_claim_ids = serializers.ListField(
+        source="conflicting_ids",
+        child=serializers.IntegerField(),
+        help_text="Claims that speak against this status: held for review, or unconfirmed "
+        "reports kept beside it. Empty when the evidence in force agrees.",
+    )
     change_id = serializers.IntegerField(allow_null=True)
 
 
@@ -63,6 +73,15 @@ class CurrentStatusRowSerializer(serializers.Serializer):
     summary = serializers.CharField()
     last_confirmed_at = serializers.DateTimeField(allow_null=True)
     in_review = serializers.BooleanField()
+    unconfirmed = serializers.BooleanField(
+        help_text="The status rests on one report from a low-authority source that changed an "
+        "official status: reported, unconfirmed, not settled fact."
+    )
+    conflicting_claim_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Claims that speak against this status: held for review, or unconfirmed "
+        "reports kept beside it. Empty when the evidence in force agrees.",
+    )
 
     def get_audience_label(self, row) -> str:
         return Audience.label(row.audience)
@@ -148,6 +167,7 @@ class ChangeSerializer(serializers.ModelSerializer):
             "rule",
             "supersedes",
             "alters_current",
+            "unconfirmed",
         ]
 
     def get_audience_label(self, change) -> str:
