@@ -572,10 +572,19 @@ class _Reader:
         left = sentence.start + token.left_edge.idx
         right = sentence.start + token.right_edge.idx + len(token.right_edge.text)
         inside = [d for d in dates if left <= d.start < right]
+        # A date inside a conjoined predicate's own phrase ("then halted it weeks later") is
+        # that predicate's, not this one's.
+        others = [
+            (sentence.start + c.left_edge.idx, sentence.start + c.right_edge.idx + 1)
+            for c in token.children
+            if c.dep_ in ("conj", "dep", "parataxis") and c.pos_ in ("VERB", "AUX")
+        ]
+        inside = [d for d in inside if not any(a <= d.start < b for a, b in others)]
+        foreign_dates = [d for d in dates if any(a <= d.start < b for a, b in others)]
         if (frame.future or frame.history) and not inside:
             return None, False
         position = sentence.start + token.idx
-        pool = inside or dates
+        pool = inside or [d for d in dates if d not in foreign_dates] or dates
         after = [d for d in pool if d.start >= position]
         before = [d for d in pool if d.start < position]
         chosen = after[0] if after else before[-1]

@@ -358,7 +358,11 @@ def read_frame(token) -> Frame | None:
     )
     frame.audience_tokens = list(dict.fromkeys([*movers, *audience_phrases(token, theme)]))
     sentence_tokens = list(token.sent)
-    local = [t for t in token.subtree] + [t for a in frame.audience_tokens for t in a.subtree]
+    conjoined = {
+        t.i for c in token.children if c.dep_ in ("conj", "dep", "parataxis") for t in c.subtree
+    }
+    local = [t for t in token.subtree if t.i not in conjoined]
+    local += [t for a in frame.audience_tokens for t in a.subtree]
     if token.dep_ in ("acomp", "attr"):
         # "X is open to foreigners only on escorted tours": the clause qualifies the adjective.
         local += [
@@ -382,9 +386,9 @@ def _organised(token) -> bool:
     group counted ("a group of tourists")."""
     if _lemma(token) not in GROUP_WORDS:
         return False
-    return token.text.lower().endswith("s") or any(
+    return any(
         c.dep_ in ("compound", "amod")
-        and _lemma(c) in ("tour", "organise", "organize", "organised")
+        and _lemma(c) in ("tour", "organise", "organize", "organised", "escorted", "guided")
         for c in token.children
     )
 
