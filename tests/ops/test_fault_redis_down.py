@@ -129,13 +129,10 @@ def test_with_redis_down_pages_and_api_answer_ingest_stores_and_the_next_beat_al
     assert Notice.objects.get().state == NoticeState.PENDING
 
     on_private_redis.start()  # a restarted Redis: empty, nothing queued survived
-    with (
-        time_machine.travel(timezone.now() + timedelta(minutes=10)),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        extraction_sweep.apply()
-        reconcile.apply()
-        alerts_sweep.apply()
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        for beat_task in (extraction_sweep, reconcile, alerts_sweep):  # each commits in turn
+            with django_capture_on_commit_callbacks(execute=True):
+                beat_task.apply()
 
     change = StatusChange.objects.get(destination=resort)
     assert change.status == "suspended"
