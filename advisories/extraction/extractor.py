@@ -195,6 +195,11 @@ class _Reader:
                         self.events.append((expr.start, resolved))
             doc = docs.get(index)
             frames: list[Frame] = []
+            named = frozenset(
+                i
+                for m in self.mentions_by_sentence[index]
+                for i in (_token_span(m, sentence, doc) if doc is not None else ())
+            )
             if doc is not None and not sentence.text.rstrip().endswith("?"):
                 for token in doc:
                     if (token.lemma_.lower(), token.pos_) not in PREDICATES and (
@@ -202,7 +207,7 @@ class _Reader:
                         "*",
                     ) not in PREDICATES:
                         continue
-                    frame = read_frame(token)
+                    frame = read_frame(token, named)
                     if frame is not None and not _shares_earlier_conjunct(frame, frames):
                         frames.append(frame)
                         candidates += self._claims(frame, index, sentence)
@@ -409,7 +414,9 @@ class _Reader:
             if len(run) >= 2:
                 name = " ".join(x.text for x in run)
                 if _demonym(name) is None:
-                    self.unmatched.setdefault(name, UnmatchedPlace(name=name, sentence=sentence.text))
+                    self.unmatched.setdefault(
+                        name, UnmatchedPlace(name=name, sentence=sentence.text)
+                    )
             run = []
 
     def _visa_parties(self, frame: Frame, mentions, by_token, actor_mentions):
@@ -531,7 +538,7 @@ class _Reader:
             and t.i not in named
             and not any(c.i in named for c in t.children if c.dep_ in ("compound", "amod"))
         ]
-        if unnamed:
+        if unnamed and not frame.outbound:
             # "closed its only gateway", "tourism in its primate parks": an unnamed place inside
             # a country is not the country; it is the place the story is about, if any.
             tiers = [[m for m in tier if m.entry.kind != "country"] for tier in tiers]

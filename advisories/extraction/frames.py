@@ -20,6 +20,7 @@ This module works on spaCy ``Token``s but holds no model: ``nlp.py`` loads it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .lexicon import (
@@ -241,11 +242,18 @@ def theme_of(token) -> list:
     return objects + conj
 
 
-def theme_is_other(theme: list) -> bool:
-    """A theme that is neither a place, nor tourism, nor people: "a rail line", "a hotel"."""
+def theme_is_other(theme: list, named: frozenset[int] = frozenset()) -> bool:
+    """A theme that is neither a place, nor tourism, nor people: "a rail line", "a hotel".
+    A theme the gazetteer names (``named`` token indices) is a place whatever its words."""
     if not theme:
         return False
     for token in theme:
+        if _lemma(token) in OTHER_NOUNS:
+            continue  # "the Giant's Causeway visitor centre" is a building, not the site
+        if any(t.i in named for t in token.subtree if t.dep_ in ("compound", "amod", "nmod")) or (
+            token.i in named
+        ):
+            return False
         lemma = _lemma(token)
         if lemma in OTHER_NOUNS:
             continue
@@ -296,7 +304,7 @@ def restrictive_cues(tokens) -> bool:
     return any(_lemma(t) in RESTRICTIVE_WORDS for t in tokens)
 
 
-def read_frame(token) -> Frame | None:
+def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     """The frame a lexicon predicate asserts, or None when the parse says it asserts nothing."""
     predicate = PREDICATES.get((_lemma(token), token.pos_)) or PREDICATES.get((_lemma(token), "*"))
     if predicate is None:
@@ -327,7 +335,7 @@ def read_frame(token) -> Frame | None:
         # "the suspension", "the closure" with nothing attached refer back to an event already
         # reported; they are not news of their own.
         return None
-    if predicate.kind != "advice" and theme_is_other(theme):
+    if predicate.kind != "advice" and theme_is_other(theme, named):
         return None
     if predicate.object_lemmas:
         lemmas = {_lemma(t) for t in theme}
@@ -402,6 +410,9 @@ def _stopped(token) -> bool:
     )
 
 
+_DAY = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?$")
+
+
 def _movers(token) -> list:
     """The visitors whose movement a "visit"/"travel"/"enter" states as possible: the subject
     (or the antecedent of "who"), when an enabling word governs it ("able to", "allowed to",
@@ -412,7 +423,12 @@ def _movers(token) -> list:
     lemmas = {_lemma(n) for n in chain[1:]} | {
         _lemma(c) for n in chain for c in n.children if c.dep_ in ("aux", "acomp", "neg", "prep")
     }
-    arrived = token.tag_ == "VBD" and _lemma(token) in ARRIVAL_VERBS and token.dep_ == "ROOT"
+    arrived = (
+        token.tag_ == "VBD"
+        and _lemma(token) in ARRIVAL_VERBS
+        and token.dep_ == "ROOT"
+        and any(_DAY.search(t.text) for t in token.subtree if t.like_num)
+    )  # "tourists entered the zone on 20 February": an arrival on a day
     if lemmas & BLOCKING_WORDS or not (lemmas & ENABLING_WORDS or arrived):
         return []
     for node in chain:

@@ -128,7 +128,8 @@ PLACE_NOUNS = frozenset(
         "site", "beach", "bay", "trail", "track", "mountain", "summit", "temple", "shrine",
         "loop", "province", "state", "territory", "destination", "kingdom", "nation",
         "peninsula", "valley", "reserve", "sanctuary", "monument", "ruin", "citadel", "cave",
-        "lake", "coast", "archipelago", "republic", "emirate", "gateway",
+        "lake", "coast", "archipelago", "republic", "emirate", "gateway", "crater", "canyon",
+        "volcano", "glacier", "lagoon", "town", "village", "forest", "gorge", "waterfall",
     }
 )  # fmt: skip
 #: Things that open and close without saying anything of a destination's access, even when

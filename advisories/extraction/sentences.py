@@ -15,7 +15,8 @@ _ABBREVIATIONS = {
     "u.s", "u.k", "u.n", "d.p.r.k", "approx", "inc", "ltd", "co", "corp", "prof", "sen", "rep",
 }  # fmt: skip
 
-_BOUNDARY = re.compile(r"[.!?]+[\"'\u2019\u201d)\]]*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|\n+")
+# A semicolon joins two assertions; the parser reads each better on its own.
+_BOUNDARY = re.compile(r"[.!?]+[\"'\u2019\u201d)\]]*\s+(?=[\"'\u2018\u201c(\[]?[A-Z0-9])|;\s+|\n+")
 
 # Clause boundaries: semicolons and colons, and conjunctions that start a new assertion.
 _CLAUSE_BOUNDARY = re.compile(
@@ -41,6 +42,10 @@ def split_sentences(text: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
+        if match.group(0).startswith(";"):
+            _append(spans, text, start, match.start())
+            start = match.end()
+            continue
         if match.group(0).startswith((".", "!", "?")) and match.group(0).lstrip(".!?")[:1] != "\n":
             word = re.search(r"([\w.]+)\.$", text[start : match.start() + 1])
             if word and word.group(1).lower() in _ABBREVIATIONS:
