@@ -50,7 +50,8 @@ _DEMONYM_LOWER = {name.lower(): code for name, code in DEMONYMS.items()}
 _TEMPORARY = re.compile(
     r"\btemporar(?:y|ily)\b|\bfor\s+(?:a|an|one|two|three|four|five|six|several|a\s+few|\d+)\s+"
     r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
-    r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|next))"
+    r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|next)"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
     r"|\bfortnight\b"
     r"|\bfrom\s+\S+(?:\s+\S+){0,3}?\s+(?:to|until|till|through)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
@@ -72,6 +73,7 @@ _VAGUE_TIME = re.compile(
     r"fall|winter|weeks|months)\b|\bsoon\b|\beventually\b|\bat some point\b|\bin (?:the )?future\b",
     re.I,
 )
+_WAIT_UNTIL = re.compile(r"\bwait\s+(?:until|till)\s+$", re.I)
 _PRESENT_STATE = re.compile(r"\b(?:is|are)\s+(?:currently|now)\b", re.I)
 _PARTIAL_ADVICE = re.compile(
     r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
@@ -292,17 +294,25 @@ class _Reader:
         strength = frame.predicate.strength
         in_title = sentence.start < self.title_end
         claims: list[_Candidate] = []
+        mutual = _mutual_border(frame, mentions, by_token)
+        if mutual:
+            # "The Canada-U.S. border was shut": each side, for the other side's people.
+            destinations = [a for a, _ in mutual]
         for destination in destinations:
-            for audience, audience_status in self._per_audience(
-                frame,
-                status,
-                audiences,
-                counted,
-                destination,
-                outbound_code,
-                [m for m in actor_mentions if m.entry.kind == "country"],
-                visa,
-            ):
+            if mutual:
+                pairs = [(b.country_code, status) for a, b in mutual if a == destination]
+            else:
+                pairs = self._per_audience(
+                    frame,
+                    status,
+                    audiences,
+                    counted,
+                    destination,
+                    outbound_code,
+                    [m for m in actor_mentions if m.entry.kind == "country"],
+                    visa,
+                )
+            for audience, audience_status in pairs:
                 claims.append(
                     _Candidate(
                         ExtractedClaim(
@@ -354,7 +364,9 @@ class _Reader:
                     audiences[code] = None
                 if word in FOREIGN_WORDS:
                     audiences[FOREIGN] = None
-                if word in DOMESTIC_WORDS:
+                if word in DOMESTIC_WORDS or (
+                    word == "national" and token.pos_ == "ADJ" and token.head.i == person.i
+                ):
                     audiences[DOMESTIC] = None
                 if word in ALL_WORDS and token.head.i == person.i:
                     audiences[_EVERYONE] = None
@@ -556,6 +568,16 @@ class _Reader:
     def _date(self, frame: Frame, index: int, sentence: Span) -> tuple[datetime | None, bool]:
         self._coarse = False
         token = frame.token
+        waited = [
+            d
+            for d in self.dates_by_sentence[index]
+            if d.bounding and _WAIT_UNTIL.search(self.text[max(0, d.start - 30) : d.start])
+        ]
+        if frame.status == "open" and waited:
+            # "will have to wait until Sept. 7": the opening comes on that date.
+            resolved = waited[0].resolve(published=self.published, future=True, anchor=None)
+            if resolved:
+                return datetime.combine(resolved, time(0, 0), tzinfo=UTC), True
         dates = [d for d in self.dates_by_sentence[index] if not d.bounding]
         if not dates and not frame.future and _PRESENT_STATE.search(sentence.text):
             # "The resort is currently open only to Russian groups", after "a Russian group
@@ -726,6 +748,24 @@ def _demonym(word: str) -> str | None:
         if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
             return _DEMONYM_LOWER[lowered[: -len(suffix)]]
     return None
+
+
+def _mutual_border(frame: Frame, mentions, by_token) -> list[tuple]:
+    """The two countries of a shared border named as one ("the Canada-U.S. border", "the
+    border between A and B"), as (destination, other side) pairs; empty otherwise."""
+    borders = [t for t in frame.theme_tokens if t.lemma_.lower() == "border"]
+    if not borders:
+        return []
+    scope = {t.i for b in borders for t in b.subtree}
+    sides = []
+    for mention in mentions:
+        if mention.entry.kind == "country" and by_token[mention] & scope:
+            if mention.entry not in sides:
+                sides.append(mention.entry)
+    if len(sides) != 2:
+        return []
+    a, b = sides
+    return [(a, b), (b, a)]
 
 
 def _origin_of(person, mention_tokens: set[int]) -> bool:

@@ -134,7 +134,11 @@ def is_speculative(token) -> bool:
     chain = [token, *[head for _, head in _governors(token)]]
     for node in chain[:4]:
         for child in node.children:
-            if child.dep_ == "aux" and _lemma(child) in MODAL_SPECULATION:
+            if (
+                child.dep_ == "aux"
+                and _lemma(child) in MODAL_SPECULATION
+                and not _permission(child, node)
+            ):
                 return True
             if (
                 child.dep_ == "aux"
@@ -165,6 +169,14 @@ def is_speculative(token) -> bool:
         node = head
     del node
     return False
+
+
+def _permission(modal, node) -> bool:
+    """ "residents may still travel", "visitors may now enter": "may" grants, it does not guess."""
+    return _lemma(modal) == "may" and any(
+        c.dep_ == "advmod" and _lemma(c) in ("still", "now", "again", "only", "already")
+        for c in node.children
+    )
 
 
 def is_future(token) -> bool:

@@ -99,8 +99,8 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
 PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
-    r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits|visit|travel"
-    r"|enter|invalid)",
+    r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits"
+    r"|visit|travel|enter|invalid)",
     re.I,
 )
 
@@ -119,7 +119,8 @@ TOURISM_NOUNS = frozenset(
         "tour", "tourism", "travel", "trip", "visit", "visa", "entry", "border",
         "door", "arrival", "programme", "program", "permit", "ticket", "sale", "trek",
         "trekking", "route", "access", "service", "crossing", "issuance", "application",
-        "excursion", "season", "call", "hiking", "climbing", "operation", "checkpoint", "frontier", "e-visa", "quarantine", "bubble", "sandbox",
+        "excursion", "season", "call", "hiking", "climbing", "operation", "checkpoint",
+        "frontier", "e-visa", "quarantine", "bubble", "sandbox",
     }
 )  # fmt: skip
 PLACE_NOUNS = frozenset(
@@ -165,7 +166,7 @@ GOVERNING_SPECULATION = frozenset(
 SUBORDINATORS = frozenset({"after", "since", "before", "until", "once", "following", "till"})
 RESTRICTIVE_WORDS = frozenset(
     {
-        "only", "vaccinate", "vaccinated", "quarantine", "sandbox", "escort", "escorted",
+        "only", "quarantine", "sandbox", "escort", "escorted",
         "quota", "limited", "bubble", "exemption", "except", "licensed", "guided", "solo",
         "accompany", "accompanied", "certain", "select", "selected", "some", "partial",
         "partially", "reservation", "category",
