@@ -759,9 +759,12 @@ def _mutual_border(frame: Frame, mentions, by_token) -> list[tuple]:
     scope = {t.i for b in borders for t in b.subtree}
     sides = []
     for mention in mentions:
-        if mention.entry.kind == "country" and by_token[mention] & scope:
-            if mention.entry not in sides:
-                sides.append(mention.entry)
+        if (
+            mention.entry.kind == "country"
+            and by_token[mention] & scope
+            and mention.entry not in sides
+        ):
+            sides.append(mention.entry)
     if len(sides) != 2:
         return []
     a, b = sides
