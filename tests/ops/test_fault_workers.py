@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from advisories.ingest import notice_ingest
-from advisories.models import Delivery, DeliveryState, FanOut, SourceKind
+from advisories.models import Delivery, DeliveryState, FanOut, Notice, NoticeState, SourceKind
 from advisories.reconciliation_service import reconcile_pending
 from advisories.tasks import alerts_sweep, fan_out_change, send_deliveries
 from destinations.models import StatusChange
@@ -44,11 +44,17 @@ def readers():
 
 
 def _ingest_suspension(source) -> None:
-    notice_ingest(
+    """Ingest a suspension and wait until the worker has extracted it."""
+    notice = notice_ingest(
         source=source,
         title="Notice to foreign travellers",
         body="The Wonsan-Kalma Coastal Tourist Zone is temporarily not receiving foreign tourists.",
         published_at=timezone.now() - timedelta(hours=1),
+    ).notice
+    wait_until(
+        lambda: Notice.objects.get(pk=notice.pk).state == NoticeState.EXTRACTED,
+        timeout=60,
+        what="the worker to extract the notice",
     )
 
 
