@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from .lexicon import (
     ADVICE_VERBS,
     ADVISORY_LEVELS,
+    REQUIREMENT_NOUNS,
     ARRIVAL_VERBS,
     BLOCKING_WORDS,
     CONDITION_NOUNS,
@@ -329,7 +330,14 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     if _stopped(token):
         return None  # "stopped accepting tourists": read from "stopped", not "accepting"
     movers: list = []
-    if predicate.kind == "movement":
+    if predicate.kind == "movement" and _obliged(token):
+        # "visitors must travel with a licensed guide": a condition on entry.
+        predicate = OBLIGATION
+    if predicate.kind == "obligation":
+        movers = _obligation_subjects(token)
+        if movers is None:
+            return None
+    elif predicate.kind == "movement":
         movers = _movers(token)
         if not movers:
             return None
@@ -340,9 +348,16 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     if is_speculative(token):
         return None
     history = is_background(token)
-    theme = theme_of(token) if predicate.kind != "movement" else _destinations_moved_to(token)
-    if predicate.kind == "movement" and not theme:
-        return None
+    if predicate.kind == "movement":
+        theme = _destinations_moved_to(token)
+        if not theme:
+            return None
+    elif predicate.kind == "obligation":
+        if any(_lemma(t) in OUTBOUND_NOUNS for t in token.subtree):
+            return None  # conditions on a country's own passports are bans, read elsewhere
+        theme = movers + _destinations_moved_to(token)
+    else:
+        theme = theme_of(token)
     if token.pos_ == "NOUN" and not theme:
         # "the suspension", "the closure" with nothing attached refer back to an event already
         # reported; they are not news of their own.
@@ -423,6 +438,32 @@ def _stopped(token) -> bool:
 
 
 _DAY = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?$")
+
+
+OBLIGATION = Predicate("must", "restricted", None, kind="obligation", strength=0.7)
+
+
+def _obliged(token) -> bool:
+    return any(c.dep_ == "aux" and _lemma(c) == "must" for c in token.children) or any(
+        _lemma(c) == "have" and c.dep_ in ("aux", "ROOT") for c in (token.head,)
+    )
+
+
+def _obligation_subjects(token) -> list | None:
+    """Who must meet a condition on entry, when the condition is one (REQUIREMENT_NOUNS);
+    None when the predicate states no such condition."""
+    if not any(_lemma(t) in REQUIREMENT_NOUNS for t in token.subtree if t.pos_ == "NOUN"):
+        return None
+    chain = [token, *[head for _, head in _governors(token)]][:3]
+    for node in chain:
+        for subject in _children(node, "nsubj", "nsubjpass"):
+            if _lemma(subject) in PERSON_NOUNS or _plural_demonym(subject):
+                return [subject]
+            if _lemma(subject) in ("it", "this"):
+                return []  # "it is mandatory for all trekkers": the people are in a phrase
+    if _lemma(token) == "impose":
+        return []
+    return None
 
 
 def _movers(token) -> list:

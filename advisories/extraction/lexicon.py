@@ -82,6 +82,14 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("visit", "VERB"): _p("visit", "open", "closed", kind="movement", strength=0.75),
     ("travel", "VERB"): _p("travel", "open", "closed", kind="movement", strength=0.75),
     ("enter", "VERB"): _p("enter", "open", "closed", kind="movement", strength=0.75),
+    # Conditions on entry: "visitors will need permits", "must travel with a licensed guide",
+    # "impose restrictions on Russian tourists" (REQUIREMENT_NOUNS say which conditions count).
+    ("need", "VERB"): _p("need", "restricted", "open", kind="obligation", strength=0.75),
+    ("require", "VERB"): _p("require", "restricted", "open", kind="obligation", strength=0.75),
+    ("impose", "VERB"): _p("impose", "restricted", None, kind="obligation", strength=0.75),
+    ("book", "VERB"): _p("book", "restricted", None, kind="obligation", strength=0.7),
+    ("obtain", "VERB"): _p("obtain", "restricted", None, kind="obligation", strength=0.7),
+    ("mandatory", "ADJ"): _p("mandatory", "restricted", None, kind="obligation", strength=0.7),
     ("lift", "VERB"): _p("lift", "open", None, kind="lift", objects=_BANS),
     ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
     ("advise", "VERB"): _p("advise", "closed", None, kind="advice", strength=0.8),
@@ -100,7 +108,7 @@ PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits"
-    r"|visit|travel|enter|invalid)",
+    r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must)",
     re.I,
 )
 
@@ -238,5 +246,10 @@ ADVISORY_LEVELS = (
      "closed"),
     (re.compile(r"\blevel\s*3\b|\breconsider travel\b|\bnon-?essential travel\b", re.I),
      "restricted"),
+)  # fmt: skip
+#: What an obligation must be about to restrict access (not a COVID test or a fee).
+REQUIREMENT_NOUNS = frozenset(
+    {"permit", "permission", "guide", "escort", "reservation", "booking", "quota", "lottery",
+     "rap", "registration", "approval", "restriction", "place", "slot", "pass"}
 )  # fmt: skip
 ADVICE_VERBS = frozenset({"advise", "avoid", "warn"})
