@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from .lexicon import (
     ADVICE_VERBS,
     ADVISORY_LEVELS,
-    REQUIREMENT_NOUNS,
     ARRIVAL_VERBS,
     BLOCKING_WORDS,
     CONDITION_NOUNS,
@@ -42,6 +41,7 @@ from .lexicon import (
     PERSON_NOUNS,
     PLACE_NOUNS,
     PREDICATES,
+    REQUIREMENT_NOUNS,
     RESTRICTIVE_WORDS,
     SUBORDINATORS,
     TOURISM_NOUNS,
