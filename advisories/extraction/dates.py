@@ -58,6 +58,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:today|this morning|this afternoon|this evening|tonight|overnight)\b", re.I
         ),
     ),
+    ("tomorrow", re.compile(r"\btomorrow\b", re.I)),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("last_week", re.compile(r"\blast week\b", re.I)),
     (
@@ -98,8 +99,9 @@ class DateExpression:
 
     @property
     def explicit(self) -> bool:
-        """Precise enough to date a schedule: a calendar day, a month, or a weekday."""
-        return self.form in {"iso", "range", "dm", "md", "month", "weekday"}
+        """Precise enough to date a schedule: a calendar day, a month, a weekday, or the day of
+        publication or the next ("starting today", "from tomorrow")."""
+        return self.form in {"iso", "range", "dm", "md", "month", "weekday", "today", "tomorrow"}
 
     def resolve(self, *, published: date, future: bool, anchor: date | None) -> date | None:
         """The calendar date meant, seen from ``published``; ``future`` for schedules ("will")."""
@@ -127,6 +129,8 @@ class DateExpression:
             return published
         if form == "yesterday":
             return published - timedelta(days=1)
+        if form == "tomorrow":
+            return published + timedelta(days=1)
         if form == "last_week":
             return published - timedelta(days=7)
         if form == "season":

@@ -154,6 +154,8 @@ class _Candidate:
     coarse: bool = False
     #: About visas with no holders named: the notice's one named nationality is meant.
     visa_unqualified: bool = False
+    #: "The closure of the island ...", undated: the event the notice dates elsewhere.
+    refers_back: bool = False
 
 
 class _Reader:
@@ -333,6 +335,7 @@ class _Reader:
                         in_title=in_title,
                         coarse=coarse,
                         visa_unqualified=visa and audience == FOREIGN,
+                        refers_back=not explicit and _definite_event(frame),
                     )
                 )
         return claims
@@ -347,10 +350,8 @@ class _Reader:
         for person in frame.audience_tokens:
             if person.i in inside_names:
                 continue  # "Democratic People's Republic": a name, not its people
-            if person.head.lemma_.lower() in ("but", "except") or (
-                person.dep_ == "pobj" and (person.head.head.lemma_.lower() in ("but", "except"))
-            ):
-                continue  # "to all but citizens": the exempt are not the audience
+            if _exempt(person) or any(_exempt(h) for h in _conjunct_heads(person)):
+                continue  # "to all but citizens and residents": the exempt are not the audience
             phrase = list(person.subtree)
             indices = {t.i for t in phrase}
             lemma = person.lemma_.lower()
@@ -750,6 +751,20 @@ def _demonym(word: str) -> str | None:
     return None
 
 
+def _exempt(person) -> bool:
+    return person.head.lemma_.lower() in ("but", "except") or (
+        person.dep_ == "pobj" and person.head.head.lemma_.lower() in ("but", "except")
+    )
+
+
+def _conjunct_heads(token) -> list:
+    heads = []
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+        heads.append(token)
+    return heads
+
+
 def _mutual_border(frame: Frame, mentions, by_token) -> list[tuple]:
     """The two countries of a shared border named as one ("the Canada-U.S. border", "the
     border between A and B"), as (destination, other side) pairs; empty otherwise."""
@@ -881,6 +896,39 @@ def _refined(coarse: _Candidate, group: list[_Candidate]) -> bool:
     )
 
 
+def _definite_event(frame: Frame) -> bool:
+    token = frame.token
+    return token.pos_ == "NOUN" and any(
+        c.dep_ in ("det", "poss") and c.lemma_.lower() in ("the", "this", "its")
+        for c in token.children
+    )
+
+
+def _date_references_back(candidates: list[_Candidate]) -> list[_Candidate]:
+    """An undated "the closure of X" names the closure the notice dates elsewhere: it takes
+    that event's date and status, so one event stays one event."""
+    result = []
+    for c in candidates:
+        if c.refers_back:
+            dated = [
+                o
+                for o in candidates
+                if o.explicit
+                and o.claim.destination_id == c.claim.destination_id
+                and _FAMILY[o.claim.status] == _FAMILY[c.claim.status]
+                and not o.history
+            ]
+            if dated:
+                source = dated[0].claim
+                c = replace(
+                    c,
+                    explicit=True,
+                    claim=replace(c.claim, effective_at=source.effective_at, status=source.status),
+                )
+        result.append(c)
+    return result
+
+
 def _inherit_visa_holders(candidates: list[_Candidate]) -> list[_Candidate]:
     """Visa claims that name no holders take the one nationality the notice names for the same
     issuer: a notice about India's visas for Canadians means Canadians throughout."""
@@ -910,6 +958,7 @@ def _settle(
     mentions it without asserting anything (a request, a plan), the headline is no claim.
     """
     candidates = _inherit_visa_holders(candidates)
+    candidates = _date_references_back(candidates)
     groups: dict[tuple[int, str], list[_Candidate]] = {}
     for candidate in candidates:
         key = (candidate.claim.destination_id, candidate.claim.audience)
