@@ -625,6 +625,10 @@ class _Reader:
         future = (
             frame.future or bool(_EFFECTIVE.search(lead)) or (not past and bool(_FROM.search(lead)))
         )
+        if _reported_in_past(token):
+            # "They had announced in March that tourists would be barred from June 1": the
+            # dates lie ahead of the announcement, not of this notice.
+            future = False
         if frame.future and not chosen.explicit:
             return None, False
         anchor = self._anchor(chosen)
@@ -749,6 +753,20 @@ def _demonym(word: str) -> str | None:
         if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
             return _DEMONYM_LOWER[lowered[: -len(suffix)]]
     return None
+
+
+def _reported_in_past(token) -> bool:
+    node = token
+    for _ in range(4):
+        if any(c.dep_ == "aux" and c.lemma_.lower() == "would" for c in node.children):
+            head = node
+            while head.dep_ in ("conj", "xcomp") and head.head.i != head.i:
+                head = head.head
+            return head.dep_ == "ccomp" and head.head.tag_ in ("VBD", "VBN")
+        if node.head.i == node.i:
+            break
+        node = node.head
+    return False
 
 
 def _exempt(person) -> bool:

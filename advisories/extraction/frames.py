@@ -139,8 +139,13 @@ def is_speculative(token) -> bool:
                 child.dep_ == "aux"
                 and _lemma(child) in MODAL_SPECULATION
                 and not _permission(child, node)
+                and not _reported_decision(child, node)
             ):
                 return True
+            if _lemma(child) == "due" and child.dep_ in ("acomp", "advmod") and node.tag_ in (
+                "VBD",
+            ):
+                return True  # "the park was due to open on Monday": a schedule that did not hold
             if (
                 child.dep_ == "aux"
                 and _lemma(child) in ("can", "could")
@@ -170,6 +175,19 @@ def is_speculative(token) -> bool:
         node = head
     del node
     return False
+
+
+def _reported_decision(modal, node) -> bool:
+    """"announced that it would shut its borders": "would" is the future of a decision
+    reported in the past, not a guess."""
+    if _lemma(modal) != "would":
+        return False
+    head = node
+    while head.dep_ in ("conj", "xcomp") and head.head.i != head.i:
+        head = head.head
+    return head.dep_ == "ccomp" and _lemma(head.head) in (
+        "announce", "say", "decide", "declare", "confirm", "state", "order", "rule",
+    ) and head.head.tag_ in ("VBD", "VBN")
 
 
 def _permission(modal, node) -> bool:
