@@ -105,11 +105,15 @@ def is_descriptive(token) -> bool:
     report an event."""
     if token.dep_ in ("amod", "compound", "nmod") and token.pos_ in ("VERB", "ADJ", "NOUN"):
         return token.head.pos_ in ("NOUN", "PROPN")
-    for dep, _head in _governors(token):
+    node = token
+    for dep, head in _governors(token):
         if dep in ("relcl", "acl"):
-            return True
+            # "the track, which remains closed": a state said of the place still asserts it.
+            state = token.pos_ == "ADJ" and _lemma(node) in ("remain", "stay", "be")
+            return not (dep == "relcl" and state)
         if dep in ("ccomp", "advcl", "ROOT", "parataxis"):
             break
+        node = head
     return False
 
 
@@ -142,8 +146,10 @@ def is_speculative(token) -> bool:
                 and not _reported_decision(child, node)
             ):
                 return True
-            if _lemma(child) == "due" and child.dep_ in ("acomp", "advmod") and node.tag_ in (
-                "VBD",
+            if (
+                _lemma(child) == "due"
+                and child.dep_ in ("acomp", "advmod")
+                and node.tag_ in ("VBD",)
             ):
                 return True  # "the park was due to open on Monday": a schedule that did not hold
             if (
@@ -158,16 +164,11 @@ def is_speculative(token) -> bool:
                 return True
     node = token
     for dep, head in _governors(token):
-        if _lemma(head) in GOVERNING_SPECULATION and dep in (
-            "xcomp",
-            "ccomp",
-            "dobj",
-            "pobj",
-            "prep",
-            "pcomp",
-            "nsubj",
-            "nsubjpass",
-            "advcl",
+        if (
+            _lemma(head) in GOVERNING_SPECULATION
+            and dep
+            in ("xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "nsubj", "nsubjpass", "advcl")
+            and not _approved(head)
         ):
             return True
         if dep in ("ROOT",):
@@ -177,17 +178,48 @@ def is_speculative(token) -> bool:
     return False
 
 
+_APPROVING = frozenset({"agree", "approve", "adopt", "endorse", "accept", "ratify", "sign"})
+
+
+def _approved(node) -> bool:
+    """ "To agree with the proposal on reopening", "approved the plan": a proposal decided."""
+    for _ in range(3):
+        if _lemma(node) in _APPROVING:
+            return True
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
+def _indirect_question(token) -> bool:
+    """ "did not say how many people will be allowed": a question, not a statement."""
+    return any(t.tag_ == "WRB" and _lemma(t) in ("how", "whether") for t in token.subtree)
+
+
 def _reported_decision(modal, node) -> bool:
-    """"announced that it would shut its borders": "would" is the future of a decision
+    """ "announced that it would shut its borders": "would" is the future of a decision
     reported in the past, not a guess."""
     if _lemma(modal) != "would":
         return False
     head = node
     while head.dep_ in ("conj", "xcomp") and head.head.i != head.i:
         head = head.head
-    return head.dep_ == "ccomp" and _lemma(head.head) in (
-        "announce", "say", "decide", "declare", "confirm", "state", "order", "rule",
-    ) and head.head.tag_ in ("VBD", "VBN")
+    return (
+        head.dep_ == "ccomp"
+        and _lemma(head.head)
+        in (
+            "announce",
+            "say",
+            "decide",
+            "declare",
+            "confirm",
+            "state",
+            "order",
+            "rule",
+        )
+        and head.head.tag_ in ("VBD", "VBN")
+    )
 
 
 def _permission(modal, node) -> bool:
@@ -347,6 +379,10 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         return None
     if _stopped(token):
         return None  # "stopped accepting tourists": read from "stopped", not "accepting"
+    if _indirect_question(token):
+        return None
+    if token.tag_ == "VBG" and token.dep_ == "pcomp" and _lemma(token.head) in ("on", "about"):
+        return None  # "regulations on welcoming tourists": a topic, not an act
     movers: list = []
     if predicate.kind == "movement" and _obliged(token):
         # "visitors must travel with a licensed guide": a condition on entry.
@@ -387,6 +423,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         if not lemmas & predicate.object_lemmas:
             return None
     negated = is_negated(token)
+    if negated and any(_lemma(c) in ("fully", "completely") for c in token.children):
+        return None  # "will not fully reopen": partly open, which another sentence says
     status = predicate.negated_status if negated else predicate.status
     if predicate.lemma == "advisory":
         text = token.sent.text
