@@ -162,8 +162,7 @@ class NoticeIngestedOut(NoticeOut):
         help_text="pending until the worker has read the notice, then extracted (or failed).",
     )
     claims_url = serializers.SerializerMethodField(
-        help_text="The notice's own URL: GET it for its claims once extraction_state is "
-        "extracted."
+        help_text="The notice's own URL: GET it for its claims once extraction_state is extracted."
     )
 
     class Meta(NoticeOut.Meta):
