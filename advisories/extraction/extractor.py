@@ -80,7 +80,8 @@ _PARTIAL_ADVICE = re.compile(
 )
 _TAKES_EFFECT = re.compile(
     r"\b(?:(?:takes?|took|taking|come|comes|came|go|goes|went|enters?|entered|entering)\s+"
-    r"(?:into\s+)?(?:effect|force)|(?:in\s+)?effective)\b",
+    r"(?:into\s+)?(?:effect|force)|(?:in\s+)?effective|starting(?:\s+(?:from|on))?"
+    r"|with effect from)\b",
     re.I,
 )
 _FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning)\s+(?:\w+\s+)?$", re.I)
@@ -644,7 +645,7 @@ class _Reader:
         """The date a nearby sentence gives for a measure's entry into force ("the move will
         come into effect on May 29", "the policy takes effect Monday")."""
         for other in sorted(
-            range(max(0, index - 2), min(len(self.sentences), index + 3)),
+            range(max(0, index - 4), min(len(self.sentences), index + 4 + 1)),
             key=lambda i: abs(i - index),
         ):
             if other == index:

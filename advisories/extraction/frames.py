@@ -223,7 +223,10 @@ def _reported_decision(modal, node) -> bool:
 
 
 def _permission(modal, node) -> bool:
-    """ "residents may still travel", "visitors may now enter": "may" grants, it does not guess."""
+    """ "residents may still travel", "visitors may now enter": "may" grants, it does not guess;
+    "would continue to require": a condition that stays."""
+    if _lemma(modal) == "would" and _lemma(node) == "continue":
+        return True
     return _lemma(modal) == "may" and any(
         c.dep_ == "advmod" and _lemma(c) in ("still", "now", "again", "only", "already")
         for c in node.children
@@ -252,8 +255,9 @@ def is_negated(token) -> bool:
     head = token.head
     if token.dep_ in ("acomp", "xcomp", "attr") and any(c.dep_ == "neg" for c in head.children):
         return True
-    # "no longer accepting", "never reopened"
-    for child in token.children:
+    # "no longer accepting", "never reopened", "will no longer have to book"
+    owners = [token, head] if token.dep_ == "xcomp" else [token]
+    for child in (c for owner in owners for c in owner.children):
         if child.dep_ == "advmod" and _lemma(child) in ("never",):
             return True
         if (
@@ -364,7 +368,13 @@ def _plural_demonym(token) -> bool:
 
 
 def restrictive_cues(tokens) -> bool:
-    return any(_lemma(t) in RESTRICTIVE_WORDS for t in tokens)
+    """Qualifiers that make an opening partial; "without reservations" lifts one instead."""
+    return any(
+        _lemma(t) in RESTRICTIVE_WORDS
+        and not (t.dep_ == "pobj" and _lemma(t.head) == "without")
+        and not any(_lemma(c) in ("no", "without") for c in t.children)
+        for t in tokens
+    )
 
 
 def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
@@ -464,6 +474,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         ]
     del sentence_tokens
     frame.restrictive = restrictive_cues(local) or any(_organised(t) for t in local)
+    if predicate.kind == "obligation" and negated:
+        frame.restrictive = False  # "no longer have to book": the condition is what ends
     frame.outbound = predicate.kind == "advice" or any(_lemma(t) in OUTBOUND_NOUNS for t in theme)
     frame.actor_tokens = _actor(token)
     return frame
@@ -508,7 +520,9 @@ def _obliged(token) -> bool:
 def _obligation_subjects(token) -> list | None:
     """Who must meet a condition on entry, when the condition is one (REQUIREMENT_NOUNS);
     None when the predicate states no such condition."""
-    if not any(_lemma(t) in REQUIREMENT_NOUNS for t in token.subtree if t.pos_ == "NOUN"):
+    if not any(
+        _lemma(t) in REQUIREMENT_NOUNS for t in token.subtree if t.pos_ in ("NOUN", "PROPN")
+    ):
         return None
     chain = [token, *[head for _, head in _governors(token)]][:3]
     for node in chain:

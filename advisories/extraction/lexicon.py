@@ -88,6 +88,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("require", "VERB"): _p("require", "restricted", "open", kind="obligation", strength=0.75),
     ("impose", "VERB"): _p("impose", "restricted", None, kind="obligation", strength=0.75),
     ("book", "VERB"): _p("book", "restricted", None, kind="obligation", strength=0.7),
+    ("make", "VERB"): _p("make", "restricted", "open", kind="obligation", strength=0.7),
     ("obtain", "VERB"): _p("obtain", "restricted", None, kind="obligation", strength=0.7),
     ("mandatory", "ADJ"): _p("mandatory", "restricted", None, kind="obligation", strength=0.7),
     ("lift", "VERB"): _p("lift", "open", None, kind="lift", objects=_BANS),
@@ -108,7 +109,7 @@ PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits"
-    r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must)",
+    r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to)",
     re.I,
 )
 
