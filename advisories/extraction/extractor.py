@@ -52,7 +52,7 @@ _TEMPORARY = re.compile(
     r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
     r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|next)"
     r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
-    r"|\bfortnight\b"
+    r"|\bfortnight\b|\b(?:first|last|next)\s+\w+\s+(?:days|weeks)\b"
     r"|\bfrom\s+\S+(?:\s+\S+){0,3}?\s+(?:to|until|till|through)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
     re.I,
@@ -63,6 +63,8 @@ _HOURS = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
 def _HOURS_NEAR(frame, sentence) -> bool:
     """A clock time inside the predicate's own phrase: hours of access, not access."""
     token = frame.token
+    if token.dep_ in ("acomp", "attr") and token.head.i != token.i:
+        token = token.head  # "will be open until 10 a.m.": the clause of the adjective
     left = token.left_edge.idx
     right = token.right_edge.idx + len(token.right_edge.text)
     return any(left <= m.start() < right for m in _HOURS.finditer(sentence.text))
@@ -600,8 +602,9 @@ class _Reader:
             if effect is not None:
                 return effect, True
             return self.published_at, False
-        left = sentence.start + token.left_edge.idx
-        right = sentence.start + token.right_edge.idx + len(token.right_edge.text)
+        span = token.head if token.pos_ == "NOUN" and token.dep_ == "nsubj" else token
+        left = sentence.start + span.left_edge.idx
+        right = sentence.start + span.right_edge.idx + len(span.right_edge.text)
         inside = [d for d in dates if left <= d.start < right]
         # A date inside a conjoined predicate's own phrase ("then halted it weeks later") is
         # that predicate's, not this one's.
@@ -637,9 +640,30 @@ class _Reader:
         self._coarse = chosen.form in ("month", "season")
         if resolved is None:
             return self.published_at, False
+        resolved = self._in_the_notice_year(chosen, resolved)
         if resolved == self.published:
             return self.published_at, True
         return datetime.combine(resolved, time(0, 0), tzinfo=UTC), True
+
+    def _in_the_notice_year(self, expression: DateExpression, resolved: date) -> date:
+        """A day and month without a year take the year the notice last named, when it named
+        one near its publication ("closures in February 2021 ... and on June": June 2021)."""
+        if expression.form not in ("dm", "md", "month", "range") or expression.values[2]:
+            return resolved
+        years = [
+            int(e.values[2])
+            for bucket in self.dates_by_sentence
+            for e in bucket
+            if e.start < expression.start
+            and e.form in ("dm", "md", "month", "range")
+            and e.values[2]
+        ]
+        if not years or abs(years[-1] - self.published.year) > 1 or years[-1] == resolved.year:
+            return resolved
+        try:
+            return resolved.replace(year=years[-1])
+        except ValueError:  # 29 February
+            return resolved
 
     def _effect_date(self, index: int) -> datetime | None:
         """The date a nearby sentence gives for a measure's entry into force ("the move will
@@ -1006,6 +1030,7 @@ def _settle(
                 c.claim.status == "open"
                 and any(abs((day - c.claim.effective_at.date()).days) <= 3 for day, _ in qualified),
                 not c.explicit,
+                c.claim.status != "suspended",  # a closure with an end is the better reading
                 -c.claim.confidence,
                 c.claim.start,
             )

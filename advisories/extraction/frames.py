@@ -353,7 +353,7 @@ def audience_phrases(token, theme: list) -> list:
         for sub in node.subtree:
             lemma = _lemma(sub)
             if (
-                lemma in PERSON_NOUNS
+                (lemma in PERSON_NOUNS and sub.pos_ in ("NOUN", "PROPN", "PRON"))
                 or _plural_demonym(sub)
                 or (sub.tag_ in ("NNS", "NNPS") and sub.text.endswith(("ans", "ians", "is", "ers")))
             ):
@@ -422,7 +422,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         theme = movers + _destinations_moved_to(token)
     else:
         theme = theme_of(token)
-    if token.pos_ == "NOUN" and not theme:
+    theme = [t for t in theme if _lemma(t) not in _TIME_NOUNS]
+    if token.pos_ == "NOUN" and not theme and not _happens(token):
         # "the suspension", "the closure" with nothing attached refer back to an event already
         # reported; they are not news of their own.
         return None
@@ -578,6 +579,35 @@ def _destinations_moved_to(token) -> list:
         if _lemma(prep) in ("to", "into", "in"):
             found += _children(prep, "pobj")
     return found + [c for o in found for c in o.conjuncts]
+
+
+_TIME_NOUNS = frozenset(
+    {
+        "year",
+        "month",
+        "week",
+        "day",
+        "season",
+        "summer",
+        "winter",
+        "spring",
+        "autumn",
+        "fall",
+        "weekend",
+        "time",
+    }
+)
+
+
+def _happens(token) -> bool:
+    """ "The last closure of the year will occur from 19 October": an event noun said to take
+    place, with a date of its own (the place is the one the notice is about)."""
+    return (
+        token.dep_ == "nsubj"
+        and _lemma(token.head)
+        in ("occur", "take", "happen", "run", "last", "begin", "start", "come")
+        and any(t.like_num for t in token.head.subtree)
+    )
 
 
 def _partial(theme: list) -> bool:

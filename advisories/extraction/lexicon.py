@@ -175,7 +175,7 @@ GOVERNING_SPECULATION = frozenset(
 SUBORDINATORS = frozenset({"after", "since", "before", "until", "once", "following", "till"})
 RESTRICTIVE_WORDS = frozenset(
     {
-        "only", "quarantine", "sandbox", "escort", "escorted",
+        "only", "quarantine", "limit", "cap", "sandbox", "escort", "escorted",
         "quota", "limited", "bubble", "exemption", "except", "licensed", "guided", "solo",
         "accompany", "accompanied", "certain", "select", "selected", "some", "partial",
         "partially", "reservation", "category",
