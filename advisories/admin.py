@@ -10,6 +10,12 @@ from advisories.reconciliation_admin import (
 )
 
 
+@admin.action(description="Mark the selected sources as rated (keep their authority)")
+def mark_rated(modeladmin, request, queryset):
+    count = queryset.filter(needs_rating=True).update(needs_rating=False)
+    modeladmin.message_user(request, f"Marked {count} source(s) as rated.")
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = [
@@ -17,11 +23,16 @@ class SourceAdmin(admin.ModelAdmin):
         "slug",
         "kind",
         "authority",
+        "needs_rating",
         "is_active",
         "last_polled_at",
         "last_error_at",
     ]
-    list_filter = ["kind", "is_active"]
+    # Sources created implicitly wait here ("Needs rating: Yes") for a curator to rate them;
+    # the authority can be set right in the list.
+    list_filter = ["needs_rating", "kind", "is_active"]
+    list_editable = ["authority"]
+    actions = [mark_rated]
     search_fields = ["name", "slug", "homepage", "feed_url"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = [
@@ -32,6 +43,12 @@ class SourceAdmin(admin.ModelAdmin):
         "last_error",
         "last_error_at",
     ]
+
+    def save_model(self, request, obj, form, change):
+        # A curator who sets the authority has rated the source.
+        if "authority" in form.changed_data:
+            obj.needs_rating = False
+        super().save_model(request, obj, form, change)
 
 
 class ClaimInline(admin.TabularInline):

@@ -24,6 +24,8 @@ DEFAULT_AUTHORITY = {
     SourceKind.NEWS: 40,
     SourceKind.OTHER: 20,
 }
+# A source nobody has rated yet (created implicitly, kind unknown) weighs least of all.
+UNRATED_AUTHORITY = min(DEFAULT_AUTHORITY.values())
 
 
 class Source(models.Model):
@@ -45,6 +47,12 @@ class Source(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    needs_rating = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Created implicitly (by ingesting under a new slug): a curator should check its "
+        "kind and authority. Cleared when a curator sets the authority.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

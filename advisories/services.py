@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from advisories.models import DEFAULT_AUTHORITY, Notice, Source, SourceKind
+from advisories.models import DEFAULT_AUTHORITY, UNRATED_AUTHORITY, Notice, Source, SourceKind
 
 _SPACE = re.compile(r"\s+")
 
@@ -24,17 +24,25 @@ def source_get_or_create(
     *,
     slug: str,
     name: str | None = None,
-    kind: str = SourceKind.NEWS,
+    kind: str | None = SourceKind.NEWS,
     homepage: str = "",
     feed_url: str = "",
+    implicit: bool = False,
 ) -> tuple[Source, bool]:
-    """Find a source by slug, creating it with the kind's default authority if missing."""
+    """Find a source by slug, creating it if missing.
+
+    A source created with a kind gets that kind's default authority. Without one (``kind=None``)
+    nothing is known of it: it is "other", with the lowest authority, so its word alone never
+    settles a status. An ``implicit`` source (no curator created it: a new slug on the command
+    line) is flagged ``needs_rating`` for the admin's list; an existing source is never changed.
+    """
     defaults = {
         "name": name or slug.replace("-", " ").title(),
-        "kind": kind,
-        "authority": DEFAULT_AUTHORITY[SourceKind(kind)],
+        "kind": kind or SourceKind.OTHER,
+        "authority": DEFAULT_AUTHORITY[SourceKind(kind)] if kind else UNRATED_AUTHORITY,
         "homepage": homepage,
         "feed_url": feed_url,
+        "needs_rating": implicit,
     }
     try:
         with transaction.atomic():

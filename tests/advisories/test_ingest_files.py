@@ -143,13 +143,43 @@ def test_an_unknown_source_is_created_with_the_given_kind(tmp_path):
     assert "Created source 'ministry-of-tourism'" in out
 
 
-def test_an_unknown_source_defaults_to_news(tmp_path):
+def test_an_unknown_source_without_a_kind_gets_the_lowest_authority(tmp_path):
     path = tmp_path / "notice.txt"
     path.write_text("Title\n\nSome text.")
 
     ingest(path, source="some-paper")
 
-    assert Source.objects.get(slug="some-paper").kind == SourceKind.NEWS
+    source = Source.objects.get(slug="some-paper")
+    assert (source.kind, source.authority) == (SourceKind.OTHER, 20)
+
+
+def test_an_unknown_source_is_flagged_for_a_curator_to_rate(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text("Title\n\nSome text.")
+
+    ingest(path, source="some-paper")
+
+    assert Source.objects.get(slug="some-paper").needs_rating is True
+
+
+def test_an_unknown_source_with_a_kind_keeps_that_kinds_authority_but_is_still_flagged(tmp_path):
+    path = tmp_path / "notice.txt"
+    path.write_text("Title\n\nSome text.")
+
+    ingest(path, source="heldout-operator", source_kind="operator")
+
+    source = Source.objects.get(slug="heldout-operator")
+    assert (source.authority, source.needs_rating) == (60, True)
+
+
+def test_ingesting_under_an_existing_source_leaves_its_rating_alone(tmp_path, official_source):
+    path = tmp_path / "notice.txt"
+    path.write_text("Title\n\nSome text.")
+
+    ingest(path, source=official_source.slug)
+
+    official_source.refresh_from_db()
+    assert (official_source.authority, official_source.needs_rating) == (100, False)
 
 
 def test_bad_files_are_reported_and_the_good_ones_still_ingested(tmp_path, official_source):

@@ -42,9 +42,11 @@ class Command(BaseCommand):
         parser.add_argument("--source", required=True, metavar="SLUG", help="Source slug.")
         parser.add_argument(
             "--source-kind",
-            default=SourceKind.NEWS,
+            default=None,
             choices=SourceKind.values,
-            help="Kind of the source if it has to be created (default: news).",
+            help="Kind of the source if it has to be created: it gets that kind's authority. "
+            "Without it a new source is 'other' with the lowest authority. Either way a created "
+            "source is flagged 'needs rating' in the admin.",
         )
         parser.add_argument(
             "--published-at",
@@ -66,9 +68,14 @@ class Command(BaseCommand):
                 default_published = parse_moment(options["published_at"])
             except ValueError as exc:
                 raise CommandError(f"--published-at: {exc}") from None
-        source, created = source_get_or_create(slug=options["source"], kind=options["source_kind"])
+        source, created = source_get_or_create(
+            slug=options["source"], kind=options["source_kind"], implicit=True
+        )
         if created:
-            self.stdout.write(f"Created source {source.slug!r} ({source.kind}).")
+            self.stdout.write(
+                f"Created source {source.slug!r} ({source.kind}, authority {source.authority}); "
+                "a curator should rate it in the admin."
+            )
 
         files = notice_files(options["paths"])
         if not files:
