@@ -76,6 +76,25 @@ _VAGUE_TIME = re.compile(
     re.I,
 )
 _WAIT_UNTIL = re.compile(r"\bwait\s+(?:until|till)\s+$", re.I)
+#: "It will apply to ...", "The ban covers ...": a measure's scope stated on its own.
+_SCOPE_VERBS = frozenset({"apply", "extend", "cover"})
+_MEASURE_WORDS = frozenset(
+    {
+        "it",
+        "this",
+        "ban",
+        "rule",
+        "regulation",
+        "measure",
+        "restriction",
+        "policy",
+        "requirement",
+        "closure",
+        "suspension",
+        "order",
+        "decision",
+    }
+)
 _PRESENT_STATE = re.compile(r"\b(?:is|are)\s+(?:currently|now)\b", re.I)
 _PARTIAL_ADVICE = re.compile(
     r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
@@ -218,6 +237,8 @@ class _Reader:
                     if frame is not None and not _shares_earlier_conjunct(frame, frames):
                         frames.append(frame)
                         candidates += self._claims(frame, index, sentence)
+                if not frames:
+                    candidates += self._scope(doc, index, sentence, candidates)
             specific = [
                 m
                 for m in self.mentions_by_sentence[index]
@@ -230,6 +251,58 @@ class _Reader:
             claims=_settle(candidates, body_mentions),
             unmatched_places=list(self.unmatched.values()),
         )
+
+    def _scope(self, doc, index: int, sentence: Span, earlier: list[_Candidate]):
+        """ "It will apply to all treks, including A, B and C": the measure just reported
+        extends to the places listed, with its status, audience and date."""
+        if not earlier:
+            return []
+        verbs = [
+            t
+            for t in doc
+            if t.lemma_.lower() in _SCOPE_VERBS
+            and any(
+                c.dep_ in ("nsubj", "nsubjpass") and c.lemma_.lower() in _MEASURE_WORDS
+                for c in t.children
+            )
+        ]
+        if not verbs:
+            return []
+        verb = verbs[0]
+        scope = {
+            t.i
+            for c in verb.children
+            if c.dep_ in ("prep", "dobj") and c.lemma_.lower() not in ("except", "but")
+            for t in c.subtree
+        }
+        places = [
+            m
+            for m in self.mentions_by_sentence[index]
+            if m.entry.kind != "country" and _token_span(m, sentence, doc) & scope
+        ]
+        if not places:
+            return []
+        last = max(earlier, key=lambda c: c.claim.start)
+        extended = []
+        for mention in dict.fromkeys(m.entry for m in places):
+            if mention.id == last.claim.destination_id:
+                continue
+            for source in (c for c in earlier if c.claim.start == last.claim.start):
+                extended.append(
+                    replace(
+                        source,
+                        in_title=False,
+                        claim=replace(
+                            source.claim,
+                            destination_id=mention.id,
+                            destination_slug=mention.slug,
+                            sentence=sentence.text,
+                            start=sentence.start,
+                            end=sentence.end,
+                        ),
+                    )
+                )
+        return extended
 
     # -- one frame -----------------------------------------------------------------------------
     def _claims(self, frame: Frame, index: int, sentence: Span) -> list[_Candidate]:
@@ -614,6 +687,14 @@ class _Reader:
             if c.dep_ in ("conj", "dep", "parataxis") and c.pos_ in ("VERB", "AUX")
         ]
         inside = [d for d in inside if not any(a <= d.start < b for a, b in others)]
+        if frame.future:
+            # "to ban solo trekking, as per the announcement of 2 March": the day it was said.
+            said = [d for d in dates if _announced_on(token.doc, d.start - sentence.start)]
+            dates = [d for d in dates if d not in said]
+            inside = [d for d in inside if d not in said]
+            if not dates:
+                effect = self._effect_date(index)
+                return (effect, True) if effect is not None else (self.published_at, False)
         foreign_dates = [d for d in dates if any(a <= d.start < b for a, b in others)]
         if (frame.future or frame.history) and not inside:
             return None, False
@@ -669,7 +750,7 @@ class _Reader:
         """The date a nearby sentence gives for a measure's entry into force ("the move will
         come into effect on May 29", "the policy takes effect Monday")."""
         for other in sorted(
-            range(max(0, index - 4), min(len(self.sentences), index + 4 + 1)),
+            range(max(0, index - 6), min(len(self.sentences), index + 6 + 1)),
             key=lambda i: abs(i - index),
         ):
             if other == index:
@@ -778,6 +859,36 @@ def _demonym(word: str) -> str | None:
         if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
             return _DEMONYM_LOWER[lowered[: -len(suffix)]]
     return None
+
+
+_ANNOUNCING = frozenset(
+    {
+        "announcement",
+        "statement",
+        "decision",
+        "announce",
+        "say",
+        "notice",
+        "report",
+        "release",
+        "briefing",
+        "meeting",
+    }
+)
+
+
+def _announced_on(doc, offset: int) -> bool:
+    """The date at ``offset`` (in the sentence) dates an announcement, not the measure."""
+    token = next((t for t in doc if t.idx <= offset < t.idx + len(t.text) + 1), None)
+    for _ in range(4):
+        if token is None or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lemma_.lower() in _ANNOUNCING:
+            return True
+        if token.pos_ in ("VERB", "AUX"):
+            return False
+    return False
 
 
 def _reported_in_past(token) -> bool:

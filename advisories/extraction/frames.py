@@ -244,7 +244,12 @@ def is_future(token) -> bool:
             c.dep_ == "xcomp" for c in node.children
         ):
             return True
-    return False
+    # Headline style: "Nepal to ban solo trekking", "Japan to fully reopen on 11 October".
+    return (
+        token.dep_ == "ROOT"
+        and any(c.dep_ == "aux" and c.text.lower() == "to" for c in token.children)
+        and any(c.dep_ == "nsubj" for c in token.children)
+    )
 
 
 def is_negated(token) -> bool:

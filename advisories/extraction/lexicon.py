@@ -109,7 +109,8 @@ PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits"
-    r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to)",
+    r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
+    r"|appl(?:y|ies))",
     re.I,
 )
 
