@@ -595,6 +595,18 @@ class _Reader:
             if node.lemma_.lower() in ("border", "door", "gate", "frontier")
             for c in node.children
         )
+        barred_from = {
+            t.i
+            for p in token.children
+            if p.dep_ == "prep" and p.lemma_.lower() == "from"
+            for g in p.children
+            if g.dep_ == "pcomp" and g.lemma_.lower() in ("enter", "visit", "travel", "come")
+            for t in g.subtree
+        }
+        if barred_from:
+            # "barring citizens of A and B from entering the United States": where they may
+            # not go is the destination; the rest of the theme says who they are.
+            tiers.append([m for m in places if by_token[m] & barred_from])
         if own and any(m in places for m in actor_mentions):
             # "North Korea has closed its borders": the actor's own borders.
             tiers.append([m for m in actor_mentions if m in places])
@@ -884,10 +896,10 @@ def _announced_on(doc, offset: int) -> bool:
         if token is None or token.head.i == token.i:
             return False
         token = token.head
+        if token.pos_ in ("VERB", "AUX"):
+            return False  # "announced on Thursday that it will ...": the news is that day's
         if token.lemma_.lower() in _ANNOUNCING:
             return True
-        if token.pos_ in ("VERB", "AUX"):
-            return False
     return False
 
 

@@ -107,6 +107,12 @@ def is_descriptive(token) -> bool:
         return token.head.pos_ in ("NOUN", "PROPN")
     node = token
     for dep, head in _governors(token):
+        if (
+            dep == "acl"
+            and _lemma(head) in _DECIDED
+            and not (head.dep_ == "dobj" and _lemma(head.head) in _REACTIONS)
+        ):
+            return False  # "the decision to ban Chadians": the content of a decision
         if dep in ("relcl", "acl"):
             # "the track, which remains closed": a state said of the place still asserts it.
             state = token.pos_ == "ADJ" and _lemma(node) in ("remain", "stay", "be")
@@ -115,6 +121,25 @@ def is_descriptive(token) -> bool:
             break
         node = head
     return False
+
+
+_DECIDED = frozenset({"decision", "order", "move", "proclamation", "directive", "decree"})
+#: "Canada welcomed India's decision to resume ...": a reaction retells, it does not report.
+_REACTIONS = frozenset(
+    {
+        "welcome",
+        "criticize",
+        "criticise",
+        "condemn",
+        "oppose",
+        "review",
+        "reverse",
+        "praise",
+        "protest",
+        "slam",
+        "hail",
+    }
+)
 
 
 def is_background(token) -> bool:
@@ -300,7 +325,12 @@ def theme_of(token) -> list:
             objects = []
     if not objects and token.pos_ == "VERB":
         # "cancel or refuse any visas": conjoined verbs share their object.
-        objects = [o for c in token.conjuncts for o in _children(c, "dobj")]
+        objects = [
+            o
+            for c in token.conjuncts
+            if (_lemma(c), c.pos_) in PREDICATES
+            for o in _children(c, "dobj")
+        ]
     if token.pos_ == "NOUN":
         # "the closure of the park", "a ban on Russian tourists", "reopening to tourists"
         objects = [
@@ -428,6 +458,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     else:
         theme = theme_of(token)
     theme = [t for t in theme if _lemma(t) not in _TIME_NOUNS]
+    if predicate.needs_object and not theme and predicate.kind == "plain":
+        return None  # "refusing to take back citizens": nothing of a place is refused
     if token.pos_ == "NOUN" and not theme and not _happens(token):
         # "the suspension", "the closure" with nothing attached refer back to an event already
         # reported; they are not news of their own.
