@@ -95,6 +95,11 @@ _MEASURE_WORDS = frozenset(
         "decision",
     }
 )
+_BAN_LIST = re.compile(
+    r"\b(?:ban|restrictions?|suspension|embargo)\s+(?:targets?|covers?|includes?|affects?|"
+    r"appl(?:y|ies)\s+to)\b",
+    re.I,
+)
 _PRESENT_STATE = re.compile(r"\b(?:is|are)\s+(?:currently|now)\b", re.I)
 _PARTIAL_ADVICE = re.compile(
     r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
@@ -178,6 +183,8 @@ class _Candidate:
     visa_unqualified: bool = False
     #: "The closure of the island ...", undated: the event the notice dates elsewhere.
     refers_back: bool = False
+    #: Dated only by a nearby "takes effect on ..." sentence, which may be another measure's.
+    effect_dated: bool = False
 
 
 class _Reader:
@@ -197,6 +204,7 @@ class _Reader:
         self.dates_by_sentence = _bucket(find_dates(self.text), starts, self.sentences)
         self.topic: list[GazetteerEntry] = []
         self._coarse = False
+        self._effect_dated = False
         self.unmatched: dict[str, UnmatchedPlace] = {}
         self.events: list[tuple[int, date]] = []
 
@@ -267,7 +275,7 @@ class _Reader:
             )
         ]
         if not verbs:
-            return []
+            return self._ban_list(index, sentence, earlier)
         verb = verbs[0]
         scope = {
             t.i
@@ -304,6 +312,42 @@ class _Reader:
                 )
         return extended
 
+    def _ban_list(self, index: int, sentence: Span, earlier: list[_Candidate]):
+        """ "The new ban targets A, B and C": the countries whose people the ban just reported
+        bars (read from the words, as parsers often take "targets" for a noun here)."""
+        match = _BAN_LIST.search(sentence.text)
+        if not match:
+            return []
+        bans = [
+            c
+            for c in earlier
+            if c.claim.pattern in _BAN_NOUNS | {"ban", "bar", "prohibit"}
+            and c.claim.audience not in (FOREIGN, DOMESTIC)
+        ]
+        if not bans:
+            return []
+        last = bans[-1]
+        listed = [
+            m
+            for m in self.mentions_by_sentence[index]
+            if m.entry.kind == "country"
+            and m.start >= sentence.start + match.end()
+            and m.entry.id != last.claim.destination_id
+        ]
+        effect = self._effect_date(index)
+        extended = []
+        for entry in dict.fromkeys(m.entry for m in listed):
+            claim = replace(
+                last.claim,
+                audience=entry.country_code,
+                sentence=sentence.text,
+                start=sentence.start,
+                end=sentence.end,
+                effective_at=effect or last.claim.effective_at,
+            )
+            extended.append(replace(last, claim=claim, in_title=False, effect_dated=False))
+        return extended
+
     # -- one frame -----------------------------------------------------------------------------
     def _claims(self, frame: Frame, index: int, sentence: Span) -> list[_Candidate]:
         token = frame.token
@@ -312,6 +356,14 @@ class _Reader:
         self._note_unmatched(frame, sentence, {i for m in mentions for i in by_token[m]})
 
         audiences, audience_mentions, counted = self._audiences(frame, mentions, by_token)
+        targets = _ban_targets(frame, mentions, by_token)
+        if _on_unnamed_countries(frame) and not targets:
+            return []  # "a visa ban on 12 countries": whose ban, on whom, the text says later
+        if targets:
+            # "the visa ban on 12 countries including Chad": the countries are its people.
+            for mention in targets:
+                audiences[mention.entry.country_code] = None
+            audience_mentions = [*audience_mentions, *targets]
         actor_mentions = [m for m in mentions if by_token[m] & {t.i for t in frame.actor_tokens}]
         kind = frame.predicate.kind
         if kind == "receipt" and not audiences and not frame.audience_tokens:
@@ -358,6 +410,7 @@ class _Reader:
             return []  # opening hours ("closed from 4 p.m. to 3 a.m.") are no access status
         effective, explicit = self._date(frame, index, sentence)
         coarse = self._coarse
+        effect_dated = self._effect_dated
         if effective is None:
             return []
         if frame.history and not explicit:
@@ -412,6 +465,7 @@ class _Reader:
                         coarse=coarse,
                         visa_unqualified=visa and audience == FOREIGN,
                         refers_back=not explicit and _definite_event(frame),
+                        effect_dated=effect_dated,
                     )
                 )
         return claims
@@ -656,6 +710,7 @@ class _Reader:
 
     def _date(self, frame: Frame, index: int, sentence: Span) -> tuple[datetime | None, bool]:
         self._coarse = False
+        self._effect_dated = False
         token = frame.token
         waited = [
             d
@@ -685,6 +740,7 @@ class _Reader:
             # the notice gives for its entry into force, else the announcement's.
             effect = self._effect_date(index)
             if effect is not None:
+                self._effect_dated = True
                 return effect, True
             return self.published_at, False
         span = token.head if token.pos_ == "NOUN" and token.dep_ == "nsubj" else token
@@ -706,8 +762,16 @@ class _Reader:
             inside = [d for d in inside if d not in said]
             if not dates:
                 effect = self._effect_date(index)
+                self._effect_dated = effect is not None
                 return (effect, True) if effect is not None else (self.published_at, False)
         foreign_dates = [d for d in dates if any(a <= d.start < b for a, b in others)]
+        if frame.future and not inside:
+            # "announced on Thursday that it will suspend visas": the day of the decision.
+            announced = [d for d in dates if _said_on(token, d.start - sentence.start)]
+            if announced:
+                resolved = announced[0].resolve(published=self.published, future=False, anchor=None)
+                if resolved:
+                    return datetime.combine(resolved, time(0, 0), tzinfo=UTC), True
         if (frame.future or frame.history) and not inside:
             return None, False
         position = sentence.start + token.idx
@@ -903,6 +967,32 @@ def _announced_on(doc, offset: int) -> bool:
     return False
 
 
+def _said_on(token, offset: int) -> bool:
+    """The date at ``offset`` dates a reporting verb above the predicate ("announced on
+    Thursday that it will suspend ...")."""
+    doc = token.doc
+    date_token = next((t for t in doc if t.idx <= offset < t.idx + len(t.text) + 1), None)
+    if date_token is None:
+        return False
+    node = date_token
+    for _ in range(3):
+        if node.head.i == node.i:
+            break
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            break
+    if node.lemma_.lower() not in _ANNOUNCING:
+        return False
+    ancestor = token
+    for _ in range(5):
+        if ancestor.i == node.i:
+            return True
+        if ancestor.head.i == ancestor.i:
+            return False
+        ancestor = ancestor.head
+    return False
+
+
 def _reported_in_past(token) -> bool:
     node = token
     for _ in range(4):
@@ -915,6 +1005,34 @@ def _reported_in_past(token) -> bool:
             break
         node = node.head
     return False
+
+
+_BAN_NOUNS = frozenset({"ban", "restriction", "suspension", "embargo"})
+
+
+def _ban_targets(frame: Frame, mentions, by_token) -> list:
+    """Countries a ban noun is "on" ("a travel ban on Iraq and Syria", "the visa ban on 12
+    countries including Chad"): whose people it bars."""
+    token = frame.token
+    if token.pos_ != "NOUN" or token.lemma_.lower() not in _BAN_NOUNS:
+        return []
+    scope = {
+        t.i
+        for p in token.children
+        if p.dep_ == "prep" and p.lemma_.lower() in ("on", "against")
+        for t in p.subtree
+    }
+    return [m for m in mentions if m.entry.kind == "country" and by_token[m] & scope]
+
+
+def _on_unnamed_countries(frame: Frame) -> bool:
+    token = frame.token
+    return token.pos_ == "NOUN" and any(
+        p.dep_ == "prep"
+        and p.lemma_.lower() == "on"
+        and any(c.lemma_.lower() in ("country", "nation") for c in p.children)
+        for p in token.children
+    )
 
 
 def _exempt(person) -> bool:
@@ -1142,6 +1260,10 @@ def _settle(
         explicit = {_FAMILY[c.claim.status] for c in group if c.explicit}
         group = [c for c in group if c.explicit or _FAMILY[c.claim.status] not in explicit]
         group = [c for c in group if not (c.coarse and _refined(c, group))]
+        dated_itself = {_FAMILY[c.claim.status] for c in group if c.explicit and not c.effect_dated}
+        group = [
+            c for c in group if not (c.effect_dated and _FAMILY[c.claim.status] in dated_itself)
+        ]
         qualified = {
             (c.claim.effective_at.date(), "restricted")
             for c in group

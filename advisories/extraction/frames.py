@@ -376,7 +376,9 @@ def audience_phrases(token, theme: list) -> list:
     found = []
     candidates = list(theme)
     for prep in _children(token, "prep", "dative", "agent"):
-        candidates += [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+        candidates += [
+            c for c in prep.children if c.dep_ in ("pobj", "pcomp") and _lemma(c) not in _OCCASIONS
+        ]
     candidates += _children(token, "nsubjpass", "dobj")
     if token.dep_ in ("xcomp",):
         candidates += _children(token.head, "dobj", "nsubjpass")
@@ -400,6 +402,10 @@ def _plural_demonym(token) -> bool:
     """ "Qataris", "Chadians": a nationality's people, whatever tag the parser gave them."""
     text = token.text
     return text[:1].isupper() and text.endswith("s") and text[:-1] in DEMONYMS
+
+
+#: "in response to the decision to ban Chadians": the occasion of a measure, not its audience.
+_OCCASIONS = frozenset({"response", "reaction", "retaliation", "reply", "protest", "accordance"})
 
 
 def restrictive_cues(tokens) -> bool:
