@@ -51,6 +51,15 @@ def status_cache_version() -> str:
     return version
 
 
+def published_version() -> str:
+    """The version pages and ETags are keyed on: the status cache version and the UTC day.
+
+    Staleness ("not confirmed since ...") changes with the date alone, with nothing written, so
+    a copy rendered yesterday is never served today.
+    """
+    return f"{status_cache_version()}.{time.strftime('%Y%m%d', time.gmtime())}"
+
+
 def status_cache_bump() -> None:
     """Invalidate every cached page and ETag. Call through `transaction.on_commit`."""
     cache.set(VERSION_KEY, _new_version(), None)
@@ -150,7 +159,7 @@ def cached_page(
     """
     full_path = request.get_full_path()
     key = _page_key(full_path)
-    version = status_cache_version()
+    version = published_version()
     etag = etag_for(request, version, full_path)
     if not_modified(request, etag):
         return _not_modified_response(etag)
@@ -180,7 +189,7 @@ def with_etag(view: Callable) -> Callable:
     """
 
     def wrapped(request: HttpRequest, *args, **kwargs):
-        version = status_cache_version()
+        version = published_version()
         etag = etag_for(request, version)
         if not_modified(request, etag):
             return _not_modified_response(etag)
@@ -265,7 +274,7 @@ class CachedStatusPageMiddleware:
         entry = _local_pages.get(_page_key(full_path))
         if entry is None:
             return None
-        version = status_cache_version()
+        version = published_version()
         if entry[0] != version:
             return None
         etag = etag_for(request, version, full_path)

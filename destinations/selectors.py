@@ -8,8 +8,23 @@ from functools import lru_cache
 from typing import Any
 
 import pycountry
-from django.db.models import Case, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, When, Window
-from django.db.models.functions import RowNumber
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from destinations.models import (
     Audience,
@@ -28,6 +43,88 @@ def current_statuses() -> QuerySet[CurrentStatus]:
     return CurrentStatus.objects.exclude(status=Status.UNKNOWN).select_related(
         "destination", "destination__parent"
     )
+
+
+# --- Staleness --------------------------------------------------------------------------------
+
+
+def stale_cutoff(at: datetime) -> datetime:
+    """A status last confirmed before this moment is stale at `at`.
+
+    Counted in whole UTC days (confirmed more than STATUS_STALE_AFTER_DAYS days before the day
+    of `at`), so a status turns stale at midnight, when the pages' cache key turns over too.
+    """
+    day = at.astimezone(UTC).date() - timedelta(days=settings.STATUS_STALE_AFTER_DAYS)
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def is_stale(*, confirmed_at: datetime | None, at: datetime) -> bool:
+    return confirmed_at is not None and confirmed_at < stale_cutoff(at)
+
+
+def _stale_condition(at: datetime) -> Q:
+    """On CurrentStatus rows annotated with `confirmed`: last confirmed before the cutoff."""
+    return Q(confirmed__lt=stale_cutoff(at))
+
+
+def current_status_rows(*, now: datetime) -> QuerySet[CurrentStatus]:
+    """Known CurrentStatus rows, each annotated with `stale` (not confirmed for too long)."""
+    return (
+        CurrentStatus.objects.exclude(status=Status.UNKNOWN)
+        .annotate(confirmed=Coalesce("last_confirmed_at", "since"))
+        .annotate(
+            stale=Case(
+                When(_stale_condition(now), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """What the board's and the API's status filters mean; both use this one definition.
+
+    `status` and `stale` apply to one audience's row: the audience asked for, else all foreign
+    visitors (the question the service answers first), so `?status=open` does not list a place
+    open only to domestic visitors. `audience` alone keeps destinations with a known status for
+    that audience. With nothing set, every known status counts.
+    """
+
+    status: str | None = None
+    audience: str | None = None
+    stale: bool | None = None
+
+    @property
+    def row_audience(self) -> str | None:
+        if self.audience:
+            return self.audience
+        if self.status or self.stale is not None:
+            return Audience.FOREIGN
+        return None
+
+    @property
+    def narrows_rows(self) -> bool:
+        return self.row_audience is not None
+
+    def rows(self, rows: QuerySet[CurrentStatus], *, now: datetime) -> QuerySet[CurrentStatus]:
+        """Narrow known CurrentStatus rows (from `current_status_rows`) in SQL."""
+        if self.status:
+            rows = rows.filter(status=self.status)
+        if self.row_audience:
+            rows = rows.filter(audience=self.row_audience)
+        if self.stale is not None:
+            rows = rows.filter(stale=self.stale)
+        return rows
+
+    def matches(self, status: AudienceStatus) -> bool:
+        """The same test for a status read from history (the board `?at=`)."""
+        return (
+            (not self.status or status.status == self.status)
+            and (not self.row_audience or status.audience == self.row_audience)
+            and (self.stale is None or status.stale == self.stale)
+        )
 
 
 def timeline(*, destination: Destination, audience: str | None = None) -> QuerySet[StatusChange]:
@@ -91,6 +188,13 @@ class AudienceStatus:
     # their ids, and on the destination page the claims themselves, both sides shown.
     conflicting_ids: tuple[int, ...] = ()
     conflicting: tuple[Any, ...] = ()
+    # Not confirmed for STATUS_STALE_AFTER_DAYS before the moment the page is about: pages say
+    # "not confirmed since <confirmed_at>".
+    stale: bool = False
+
+    @property
+    def confirmed_at(self) -> datetime | None:
+        return self.last_confirmed_at or self.since
 
     @property
     def audience_label(self) -> str:
@@ -205,31 +309,34 @@ def board(
     *,
     at: datetime | None = None,
     status: str | None = None,
+    audience: str | None = None,
+    stale: bool | None = None,
     country: str | None = None,
     kind: str | None = None,
     query: str | None = None,
     page: int = 1,
     per_page: int = BOARD_PAGE_SIZE,
+    now: datetime | None = None,
 ) -> BoardPage:
     """Destinations with a known status, grouped by country (by ISO code), one page at a time.
 
     Without `at` it reads the CurrentStatus projection and pages in SQL: a count, the page's
     destinations, their statuses (three queries whatever the size). With `at` it reads the
-    history as it stood then in one window-function query and pages in memory. A status filter
-    keeps destinations that have that status for any audience and shows only those audiences.
+    history as it stood then in one window-function query, and when each entry was last
+    confirmed in one more, and pages in memory. `status`, `audience` and `stale` mean what
+    `StatusFilter` says; when they narrow the rows, only the matching audience is shown.
+    Staleness is judged at `at`, or `now`.
     """
+    wanted = StatusFilter(status=status, audience=audience, stale=stale)
+    now = now or datetime.now(UTC)
     conditions = _destination_conditions(prefix="", country=country, kind=kind, query=query)
     offset = (page - 1) * per_page
     rows: list[tuple[Destination, AudienceStatus]] = []
     if at is None:
-        known = CurrentStatus.objects.filter(destination=OuterRef("pk")).exclude(
-            status=Status.UNKNOWN
-        )
-        if status:
-            known = known.filter(status=status)
+        matching = wanted.rows(current_status_rows(now=now), now=now)
         destinations = (
             Destination.objects.filter(conditions)
-            .filter(Exists(known))
+            .filter(Exists(matching.filter(destination=OuterRef("pk"))))
             .annotate(
                 no_country=Case(When(country_code="", then=1), default=0),
                 not_country=Case(When(kind=DestinationKind.COUNTRY, then=0), default=1),
@@ -238,23 +345,23 @@ def board(
         )
         total = destinations.count()
         chosen = {d.pk: d for d in destinations[offset : offset + per_page]} if total else {}
-        current = CurrentStatus.objects.filter(destination_id__in=list(chosen)).exclude(
-            status=Status.UNKNOWN
-        )
-        if status:
-            current = current.filter(status=status)
-        for row in current:
+        for row in matching.filter(destination_id__in=list(chosen)):
             rows.append((chosen[row.destination_id], _from_current(row)))
     else:
         history_conditions = _destination_conditions(
             prefix="destination__", country=country, kind=kind, query=query
         )
-        for change in latest_changes_as_of(at=at, destination_filter=history_conditions):
+        latest = latest_changes_as_of(at=at, destination_filter=history_conditions).annotate(
+            confirmed=_confirmed_as_of(at)
+        )
+        for change in latest:
             # Filtered here, not in SQL: a WHERE on status would pick the latest entry *with*
             # that status instead of asking whether the latest entry has it.
-            if change.status == Status.UNKNOWN or (status and change.status != status):
+            if change.status == Status.UNKNOWN:
                 continue
-            rows.append((change.destination, _from_change(change)))
+            audience_status = _from_change(change, at=at, confirmed_at=change.confirmed)
+            if wanted.matches(audience_status):
+                rows.append((change.destination, audience_status))
         ordered = sorted({d.pk: d for d, _ in rows}.values(), key=_board_sort_key)
         total = len(ordered)
         keep = {d.pk for d in ordered[offset : offset + per_page]}
@@ -262,7 +369,38 @@ def board(
     return BoardPage(groups=_group_by_country(rows), total=total, number=page, per_page=per_page)
 
 
+def _confirmed_as_of(at: datetime) -> Subquery:
+    """Per history entry, when it was last confirmed as things stood at `at`: the latest
+    publication date of its evidence by then (a subquery, so the board stays one query)."""
+    from advisories.models import Claim
+
+    return Subquery(
+        Claim.changes.through.objects.filter(
+            statuschange_id=OuterRef("pk"), claim__notice__published_at__lte=at
+        )
+        .exclude(claim__review_state="rejected")
+        .order_by()
+        .values("statuschange_id")
+        .annotate(latest=Max("claim__notice__published_at"))
+        .values("latest")
+    )
+
+
+def confirmations_as_of(*, change_ids: list[int], at: datetime) -> dict[int, datetime]:
+    """When each of these entries was last confirmed as things stood at `at` (one query)."""
+    if not change_ids:
+        return {}
+    rows = (
+        StatusChange.objects.filter(pk__in=change_ids)
+        .annotate(confirmed=_confirmed_as_of(at))
+        .filter(confirmed__isnull=False)
+        .values_list("pk", "confirmed")
+    )
+    return dict(rows)
+
+
 def _from_current(row: CurrentStatus) -> AudienceStatus:
+    """A row from `current_status_rows` (annotated with `stale`)."""
     return AudienceStatus(
         audience=row.audience,
         status=row.status,
@@ -273,17 +411,23 @@ def _from_current(row: CurrentStatus) -> AudienceStatus:
         in_review=row.in_review,
         unconfirmed=row.unconfirmed,
         conflicting_ids=tuple(row.conflicting_claim_ids),
+        stale=row.stale,
     )
 
 
-def _from_change(change: StatusChange) -> AudienceStatus:
+def _from_change(
+    change: StatusChange, *, at: datetime, confirmed_at: datetime | None
+) -> AudienceStatus:
+    confirmed = max(filter(None, (change.effective_at, confirmed_at)))
     return AudienceStatus(
         audience=change.audience,
         status=change.status,
         since=change.effective_at,
         summary=change.summary,
         change_id=change.pk,
+        last_confirmed_at=confirmed,
         unconfirmed=change.unconfirmed,
+        stale=is_stale(confirmed_at=confirmed, at=at),
     )
 
 
@@ -304,6 +448,28 @@ def _group_by_country(rows: list[tuple[Destination, AudienceStatus]]) -> list[Co
             key=lambda e: (e.destination.kind != DestinationKind.COUNTRY, e.destination.name)
         )
     return sorted(groups.values(), key=lambda g: (g.code == "", g.code))
+
+
+@dataclass(frozen=True)
+class BoardChoices:
+    countries: set[str]
+    audiences: set[str]
+
+
+def board_choices() -> BoardChoices:
+    """The countries and audiences that have a known status: the board's filter options, in
+    one query."""
+    pairs = (
+        CurrentStatus.objects.exclude(status=Status.UNKNOWN)
+        .values_list("destination__country_code", "audience")
+        .distinct()
+    )
+    countries, audiences = set(), set()
+    for code, audience in pairs:
+        if code:
+            countries.add(code)
+        audiences.add(audience)
+    return BoardChoices(countries=countries, audiences=audiences)
 
 
 def last_reconciled_at() -> datetime | None:
@@ -361,12 +527,17 @@ def _with_conflicting_claims(statuses: list[AudienceStatus]) -> list[AudienceSta
     ]
 
 
-def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[AudienceStatus]:
+def statuses_from_history(
+    *, changes: list[StatusChange], at: datetime, confirmed: dict[int, datetime] | None = None
+) -> list[AudienceStatus]:
     """Per audience, the entry in force at `at`, from an already loaded corrected timeline.
 
     "Since" is the start of the run of that status: a correction that restores the same status
-    does not restart the clock.
+    does not restart the clock. `confirmed` (from `confirmations_as_of`) says when each entry
+    was last confirmed; without it, an entry counts as confirmed when it took effect. Staleness
+    is judged at `at`.
     """
+    confirmed = confirmed or {}
     by_audience: dict[str, list[StatusChange]] = {}
     for change in sorted(changes, key=lambda c: (c.effective_at, c.pk)):
         if change.effective_at <= at:
@@ -382,6 +553,10 @@ def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[
         since = start.effective_at
         if latest.status == Status.UNKNOWN:
             continue
+        last_confirmed = max(
+            [latest.effective_at]
+            + [confirmed[c.pk] for c in history if c.status == latest.status and c.pk in confirmed]
+        )
         statuses.append(
             AudienceStatus(
                 audience=audience,
@@ -389,7 +564,9 @@ def statuses_from_history(*, changes: list[StatusChange], at: datetime) -> list[
                 since=since,
                 summary=latest.summary,
                 change_id=latest.pk,
+                last_confirmed_at=last_confirmed,
                 unconfirmed=start.unconfirmed,
+                stale=is_stale(confirmed_at=last_confirmed, at=at),
             )
         )
     return sorted(statuses, key=lambda s: audience_sort_key(s.audience))
@@ -433,25 +610,30 @@ def destination_overview(
     from advisories.models import Claim
 
     changes = list(timeline(destination=destination).order_by("-effective_at", "-id"))
+    links = (
+        Claim.changes.through.objects.filter(statuschange__destination=destination)
+        .select_related("claim__notice__source")
+        .order_by("-claim__notice__published_at", "claim_id")
+    )
+    evidence: dict[int, list[Any]] = {}
+    for link in links:
+        if link.claim.review_state != "rejected":
+            evidence.setdefault(link.statuschange_id, []).append(link.claim)
+
     if at is None:
         statuses = [
-            AudienceStatus(
-                audience=row.audience,
-                status=row.status,
-                since=row.since,
-                summary=row.summary,
-                change_id=row.change_id,
-                last_confirmed_at=row.last_confirmed_at,
-                in_review=row.in_review,
-                unconfirmed=row.unconfirmed,
-                conflicting_ids=tuple(row.conflicting_claim_ids),
-            )
-            for row in destination.current_statuses.exclude(status=Status.UNKNOWN)
+            _from_current(row)
+            for row in current_status_rows(now=now).filter(destination=destination)
         ]
         statuses.sort(key=lambda s: audience_sort_key(s.audience))
         statuses = _with_conflicting_claims(statuses)
     else:
-        statuses = statuses_from_history(changes=changes, at=at)
+        confirmed = {
+            change_id: max(published)
+            for change_id, claims in evidence.items()
+            if (published := [c.notice.published_at for c in claims if c.notice.published_at <= at])
+        }
+        statuses = statuses_from_history(changes=changes, at=at, confirmed=confirmed)
 
     window_end = min(at, now) if at is not None else now
     shown = [c for c in changes if c.effective_at <= window_end]
@@ -462,16 +644,6 @@ def destination_overview(
         # A little lead-in before the first entry, so its span does not start at the edge.
         window_start = first - max((window_end - first) / 20, timedelta(days=1))
         spans = timeline_spans(changes=shown, start=window_start, end=window_end)
-
-    links = (
-        Claim.changes.through.objects.filter(statuschange__destination=destination)
-        .select_related("claim__notice__source")
-        .order_by("-claim__notice__published_at", "claim_id")
-    )
-    evidence: dict[int, list[Any]] = {}
-    for link in links:
-        if link.claim.review_state != "rejected":
-            evidence.setdefault(link.statuschange_id, []).append(link.claim)
 
     children = list(
         Destination.objects.filter(parent=destination)

@@ -7,9 +7,11 @@ status cache (see destinations/caching.py): a cached copy or a 304 costs no data
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.validators import RegexValidator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,7 +23,7 @@ from django.utils import timezone
 from destinations import selectors
 from destinations.api.filters import parse_moment
 from destinations.caching import CSRF_MARKER, cached_page
-from destinations.models import CurrentStatus, Destination, DestinationKind, Status
+from destinations.models import Audience, Destination, DestinationKind, Status
 from destinations.timeline_svg import timeline_picture
 
 SUBSCRIBE_BOX_TEMPLATE = "advisories/subscribe_box.html"
@@ -50,11 +52,29 @@ class BoardParams(AtParam):
         required=False,
         validators=[RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter ISO 3166-1 code.")],
     )
+    audience = forms.CharField(required=False, max_length=16, label="For")
+    stale = forms.ChoiceField(
+        required=False,
+        label="Confirmation",
+        choices=[("", "Any"), ("0", "Confirmed recently"), ("1", "Not confirmed recently")],
+    )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *DestinationKind.choices])
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
 
     def clean_country(self) -> str:
         return (self.cleaned_data.get("country") or "").upper()
+
+    def clean_audience(self) -> str:
+        value = (self.cleaned_data.get("audience") or "").strip()
+        if value.lower() in (Audience.FOREIGN, Audience.DOMESTIC):
+            return value.lower()
+        if value and not re.fullmatch(r"[A-Za-z]{2}", value):
+            raise forms.ValidationError("Use 'foreign', 'domestic' or a two-letter code.")
+        return value.upper()
+
+    def clean_stale(self) -> bool | None:
+        value = self.cleaned_data.get("stale")
+        return None if value in ("", None) else value == "1"
 
 
 class PageParam(forms.Form):
@@ -91,26 +111,30 @@ def _render_board(request: HttpRequest) -> str | HttpResponse:
     if not params.is_valid():
         return bad_parameters(request, params)
     data = params.cleaned_data
+    now = timezone.now()
     board_page = selectors.board(
         at=data["at"],
         status=data["status"] or None,
+        audience=data["audience"] or None,
+        stale=data["stale"],
         country=data["country"] or None,
         kind=data["kind"] or None,
         query=data["q"] or None,
         page=data["page"] or 1,
+        now=now,
     )
     if board_page.number > board_page.pages:
         raise Http404("There is no such page of the board.")
+    present = selectors.board_choices()
     countries = sorted(
-        {
-            code
-            for code in CurrentStatus.objects.exclude(status=Status.UNKNOWN)
-            .values_list("destination__country_code", flat=True)
-            .distinct()
-            if code
-        }
-        | ({data["country"]} if data["country"] else set()),
+        present.countries | ({data["country"]} if data["country"] else set()),
         key=selectors.country_name,
+    )
+    audiences = sorted(
+        present.audiences
+        | {Audience.FOREIGN}
+        | ({data["audience"]} if data["audience"] else set()),
+        key=selectors.audience_sort_key,
     )
     scope = {"scope_kind": "all", "scope_value": "", "scope_name": "every destination"}
     if data["country"]:
@@ -128,13 +152,18 @@ def _render_board(request: HttpRequest) -> str | HttpResponse:
         "page_query": _query_without_page(request),
         "params": params,
         "filters": data,
-        "filtered": any(data[name] for name in ("q", "status", "country", "kind")),
+        "filtered": any(data[name] for name in ("q", "status", "audience", "country", "kind"))
+        or data["stale"] is not None,
+        "stale_param": "" if data["stale"] is None else str(int(data["stale"])),
+        "audiences": [(value, Audience.label(value)) for value in audiences],
+        "filter_audience": data["audience"] or Audience.FOREIGN,
+        "stale_after_days": settings.STATUS_STALE_AFTER_DAYS,
         "at": data["at"],
         "countries": [(code, selectors.country_name(code)) for code in countries],
         "statuses": KNOWN_STATUSES,
         "kinds": DestinationKind.choices,
         "last_reconciled_at": selectors.last_reconciled_at(),
-        "generated_at": timezone.now(),
+        "generated_at": now,
         "subscribe_box": SUBSCRIBE_BOX_TEMPLATE,
         "csrf_token": CSRF_MARKER,
         **scope,

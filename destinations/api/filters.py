@@ -8,9 +8,15 @@ from datetime import UTC, date, datetime
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from destinations.models import Audience, CurrentStatus, Destination, DestinationKind, Status
-from destinations.selectors import destination_search, end_of_day
+from destinations.models import Audience, Destination, DestinationKind, Status
+from destinations.selectors import (
+    StatusFilter,
+    current_status_rows,
+    destination_search,
+    end_of_day,
+)
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -44,8 +50,10 @@ def parse_since(value: str) -> datetime:
 
 
 class DestinationFilter(django_filters.FilterSet):
-    """Filters of GET /api/v1/destinations/. `status` and `audience` apply to the same
-    current-status row: `?status=suspended&audience=foreign` means suspended for foreigners."""
+    """Filters of GET /api/v1/destinations/. `status`, `audience` and `stale` mean what the
+    board's filters mean (`selectors.StatusFilter`): they apply to one audience's current-status
+    row, all foreign visitors unless `audience` names another, so `?status=open` lists places
+    open to foreigners and `?status=open&audience=domestic` those open to domestic visitors."""
 
     country = django_filters.CharFilter(
         method="filter_country",
@@ -61,11 +69,14 @@ class DestinationFilter(django_filters.FilterSet):
             RegexValidator(Audience.PATTERN, "Use 'foreign', 'domestic' or a two-letter code.")
         ],
     )
+    stale = django_filters.BooleanFilter(
+        method="filter_current", label="not confirmed for STATUS_STALE_AFTER_DAYS days"
+    )
     search = django_filters.CharFilter(method="filter_search", label="name or alias")
 
     class Meta:
         model = Destination
-        fields = ["country", "kind", "status", "audience", "search"]
+        fields = ["country", "kind", "status", "audience", "stale", "search"]
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(country_code=value.upper())
@@ -73,14 +84,20 @@ class DestinationFilter(django_filters.FilterSet):
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(destination_search(query=value)) if value.strip() else queryset
 
-    def filter_current(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        # Applied once for both parameters, so both constrain the same row.
+    def filter_current(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # Applied once for all three parameters (by the first one given), so all constrain the
+        # same row.
         data = self.form.cleaned_data
-        status, audience = data.get("status"), data.get("audience")
-        if name == "audience" and status:
-            return queryset  # already applied together with `status`
-        rows = CurrentStatus.objects.filter(destination=OuterRef("pk"))
-        rows = rows.filter(status=status) if status else rows.exclude(status=Status.UNKNOWN)
-        if audience:
-            rows = rows.filter(audience=audience)
-        return queryset.filter(Exists(rows))
+        given = [
+            field for field in ("status", "audience", "stale") if data.get(field) not in ("", None)
+        ]
+        if not given or name != given[0]:
+            return queryset
+        wanted = StatusFilter(
+            status=data.get("status") or None,
+            audience=data.get("audience") or None,
+            stale=data.get("stale"),
+        )
+        now = timezone.now()
+        rows = wanted.rows(current_status_rows(now=now), now=now)
+        return queryset.filter(Exists(rows.filter(destination=OuterRef("pk"))))

@@ -41,6 +41,10 @@ class AudienceStatusSerializer(serializers.Serializer):
     summary = serializers.CharField()
     last_confirmed_at = serializers.DateTimeField(allow_null=True)
     in_review = serializers.BooleanField()
+    stale = serializers.BooleanField(
+        help_text="Not confirmed for STATUS_STALE_AFTER_DAYS days (default 90) before now, or "
+        "before `at` where given: treat it as old information (see last_confirmed_at)."
+    )
     unconfirmed = serializers.BooleanField(
         help_text="The status rests on one report from a low-authority source that changed an "
         "official status: reported, unconfirmed, not settled fact."
@@ -73,6 +77,10 @@ class CurrentStatusRowSerializer(serializers.Serializer):
     summary = serializers.CharField()
     last_confirmed_at = serializers.DateTimeField(allow_null=True)
     in_review = serializers.BooleanField()
+    stale = serializers.BooleanField(
+        help_text="Not confirmed for STATUS_STALE_AFTER_DAYS days (default 90) before now, or "
+        "before `at` where given: treat it as old information (see last_confirmed_at)."
+    )
     unconfirmed = serializers.BooleanField(
         help_text="The status rests on one report from a low-authority source that changed an "
         "official status: reported, unconfirmed, not settled fact."

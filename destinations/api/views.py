@@ -28,7 +28,7 @@ from destinations.api.serializers import (
     DestinationSerializer,
     HistorySerializer,
 )
-from destinations.models import Audience, CurrentStatus, Destination, Status
+from destinations.models import Audience, Destination, Status
 
 AT_PARAMETER = OpenApiParameter(
     "at",
@@ -55,12 +55,12 @@ class DestinationList(generics.ListAPIView):
     filterset_class = DestinationFilter
     ordering_fields = ["name", "slug", "country_code", "kind", "updated_at"]
     ordering = ["name", "id"]
-    queryset = Destination.objects.select_related("parent").prefetch_related(
-        Prefetch(
-            "current_statuses",
-            queryset=CurrentStatus.objects.exclude(status=Status.UNKNOWN).order_by("audience"),
+
+    def get_queryset(self):
+        rows = selectors.current_status_rows(now=timezone.now()).order_by("audience")
+        return Destination.objects.select_related("parent").prefetch_related(
+            Prefetch("current_statuses", queryset=rows)
         )
-    )
 
 
 class DestinationDetail(APIView):
@@ -89,7 +89,9 @@ class DestinationHistory(APIView):
         destination = get_object_or_404(Destination, slug=slug)
         changes = list(selectors.timeline(destination=destination).select_related("destination"))
         shown = [c for c in changes if at is None or c.effective_at <= at]
-        statuses = selectors.statuses_from_history(changes=changes, at=at or timezone.now())
+        moment = at or timezone.now()
+        confirmed = selectors.confirmations_as_of(change_ids=[c.pk for c in changes], at=moment)
+        statuses = selectors.statuses_from_history(changes=changes, at=moment, confirmed=confirmed)
         data = {"destination": destination.slug, "at": at, "statuses": statuses, "changes": shown}
         return Response(HistorySerializer(data, context={"request": request}).data)
 
