@@ -59,6 +59,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("tomorrow", re.compile(r"\btomorrow\b", re.I)),
+    ("next_month", re.compile(r"\bnext month\b", re.I)),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
     ("last_week", re.compile(r"\blast week\b", re.I)),
     (
@@ -101,7 +102,17 @@ class DateExpression:
     def explicit(self) -> bool:
         """Precise enough to date a schedule: a calendar day, a month, a weekday, or the day of
         publication or the next ("starting today", "from tomorrow")."""
-        return self.form in {"iso", "range", "dm", "md", "month", "weekday", "today", "tomorrow"}
+        return self.form in {
+            "iso",
+            "range",
+            "dm",
+            "md",
+            "month",
+            "weekday",
+            "today",
+            "tomorrow",
+            "next_month",
+        }
 
     def resolve(self, *, published: date, future: bool, anchor: date | None) -> date | None:
         """The calendar date meant, seen from ``published``; ``future`` for schedules ("will")."""
@@ -131,6 +142,9 @@ class DateExpression:
             return published - timedelta(days=1)
         if form == "tomorrow":
             return published + timedelta(days=1)
+        if form == "next_month":
+            first = published.replace(day=1)
+            return (first + timedelta(days=32)).replace(day=1)
         if form == "last_week":
             return published - timedelta(days=7)
         if form == "season":

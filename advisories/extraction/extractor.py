@@ -491,7 +491,12 @@ class _Reader:
             for token in phrase:
                 word = token.text.lower()
                 code = _demonym_at(token)
-                if code and token.i != person.i and token.dep_ in ("amod", "compound", "nmod"):
+                if (
+                    code
+                    and token.i != person.i
+                    and token.dep_ in ("amod", "compound", "nmod")
+                    and (token.head.i == person.i or token.head in person.conjuncts)
+                ):
                     audiences[code] = None
                 if word in FOREIGN_WORDS:
                     audiences[FOREIGN] = None
@@ -794,7 +799,7 @@ class _Reader:
             return None, False
         anchor = self._anchor(chosen)
         resolved = chosen.resolve(published=self.published, future=future, anchor=anchor)
-        self._coarse = chosen.form in ("month", "season")
+        self._coarse = chosen.form in ("month", "season", "next_month")
         if resolved is None:
             return self.published_at, False
         resolved = self._in_the_notice_year(chosen, resolved)
@@ -1036,8 +1041,17 @@ def _on_unnamed_countries(frame: Frame) -> bool:
 
 
 def _exempt(person) -> bool:
-    return person.head.lemma_.lower() in ("but", "except") or (
-        person.dep_ == "pobj" and person.head.head.lemma_.lower() in ("but", "except")
+    """ "all but citizens", "everyone except residents": the people left out."""
+    return (
+        person.head.lemma_.lower() in ("but", "except")
+        or (person.dep_ == "pobj" and person.head.head.lemma_.lower() in ("but", "except"))
+        or (
+            person.dep_ == "conj"
+            and any(
+                c.dep_ == "cc" and c.lemma_.lower() in ("but", "except") and c.i < person.i
+                for c in person.head.children
+            )
+        )
     )
 
 
@@ -1180,6 +1194,30 @@ def _refined(coarse: _Candidate, group: list[_Candidate]) -> bool:
     )
 
 
+def _refine_coarse_dates(candidates: list[_Candidate]) -> list[_Candidate]:
+    """ "A group will visit next month ... their tour from 9 February": a month-dated reading
+    takes the day the notice gives for the same kind of event in that month, whichever place
+    it names there (a resort inside the country, say)."""
+    result = []
+    for c in candidates:
+        if c.coarse:
+            day = c.claim.effective_at.date()
+            finer = [
+                o.claim.effective_at
+                for o in candidates
+                if not o.coarse
+                and o.explicit
+                and o.claim.audience == c.claim.audience
+                and _FAMILY[o.claim.status] == _FAMILY[c.claim.status]
+                and 0 < (o.claim.effective_at.date() - day).days <= 31
+                and o.claim.effective_at.date().month == day.month
+            ]
+            if finer:
+                c = replace(c, coarse=False, claim=replace(c.claim, effective_at=min(finer)))
+        result.append(c)
+    return result
+
+
 def _definite_event(frame: Frame) -> bool:
     token = frame.token
     return token.pos_ == "NOUN" and any(
@@ -1243,6 +1281,7 @@ def _settle(
     """
     candidates = _inherit_visa_holders(candidates)
     candidates = _date_references_back(candidates)
+    candidates = _refine_coarse_dates(candidates)
     groups: dict[tuple[int, str], list[_Candidate]] = {}
     for candidate in candidates:
         key = (candidate.claim.destination_id, candidate.claim.audience)

@@ -313,7 +313,13 @@ def theme_of(token) -> list:
     if not objects and token.dep_ in ("acomp", "attr", "oprd"):
         objects = _children(token.head, "nsubj", "nsubjpass")
     if not objects:
-        objects = _children(token, "nsubj")
+        objects = _children(token, "nsubj") or [
+            # "all visas ... stand revoked": the subject hangs on the passive auxiliary.
+            s
+            for a in token.children
+            if a.dep_ == "auxpass"
+            for s in _children(a, "nsubj")
+        ]
         passive = token.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in token.children)
         if (
             objects
@@ -645,8 +651,17 @@ _TIME_NOUNS = frozenset(
 def _happens(token) -> bool:
     """ "The last closure of the year will occur from 19 October": an event noun said to take
     place, with a date of its own (the place is the one the notice is about)."""
+    # Counted ("the last closure", "a third closure"): a new event; a bare "the suspension
+    # takes effect" points back at one already reported.
+    counted = any(
+        c.dep_ in ("amod", "det")
+        and _lemma(c)
+        in ("last", "first", "second", "third", "next", "annual", "a", "another", "final")
+        for c in token.children
+    )
     return (
-        token.dep_ == "nsubj"
+        counted
+        and token.dep_ == "nsubj"
         and _lemma(token.head)
         in ("occur", "take", "happen", "run", "last", "begin", "start", "come")
         and any(t.like_num for t in token.head.subtree)
