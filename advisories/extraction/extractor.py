@@ -498,7 +498,7 @@ class _Reader:
                     and (token.head.i == person.i or token.head in person.conjuncts)
                 ):
                     audiences[code] = None
-                if word in FOREIGN_WORDS:
+                if word in FOREIGN_WORDS or token.lemma_.lower() in FOREIGN_WORDS:
                     audiences[FOREIGN] = None
                 if word in DOMESTIC_WORDS or (
                     word == "national" and token.pos_ == "ADJ" and token.head.i == person.i
@@ -780,7 +780,11 @@ class _Reader:
         if (frame.future or frame.history) and not inside:
             return None, False
         position = sentence.start + token.idx
-        pool = inside or [d for d in dates if d not in foreign_dates] or dates
+        pool = inside or [d for d in dates if d not in foreign_dates]
+        if not pool or (not inside and _contrasted(token)):
+            # The sentence's dates belong to other clauses ("... over the weekend, while Rason
+            # remains closed"): this predicate is dated by the notice.
+            return self.published_at, False
         after = [d for d in pool if d.start >= position]
         before = [d for d in pool if d.start < position]
         chosen = after[0] if after else before[-1]
@@ -797,8 +801,16 @@ class _Reader:
             future = False
         if frame.future and not chosen.explicit:
             return None, False
+        if frame.negated and re.search(r"\bsince\s+(?:the\s+)?$", lead):
+            return self.published_at, True  # "have not resumed since 18 July": still, today
         anchor = self._anchor(chosen)
+        present = token.tag_ in ("VBZ", "VBP") and not frame.history
         resolved = chosen.resolve(published=self.published, future=future, anchor=anchor)
+        if present and resolved is not None and not future:
+            # "the Yoshida Trail opens on 1 July": the nearest such day, ahead or behind.
+            ahead = chosen.resolve(published=self.published, future=True, anchor=anchor)
+            if ahead and abs((ahead - self.published).days) < abs((resolved - self.published).days):
+                resolved = ahead
         self._coarse = chosen.form in ("month", "season", "next_month")
         if resolved is None:
             return self.published_at, False
@@ -969,6 +981,21 @@ def _announced_on(doc, offset: int) -> bool:
             return False  # "announced on Thursday that it will ...": the news is that day's
         if token.lemma_.lower() in _ANNOUNCING:
             return True
+    return False
+
+
+def _contrasted(token) -> bool:
+    """A predicate in a "while ..." clause set against the sentence's main news ("received
+    groups over the weekend, while Rason remains closed"): the main clause's date is not its."""
+    node = token
+    for _ in range(3):
+        if node.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lemma_.lower() in ("while", "whereas") for c in node.children
+        ):
+            return True
+        if node.head.i == node.i:
+            return False
+        node = node.head
     return False
 
 

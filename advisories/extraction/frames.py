@@ -420,7 +420,31 @@ def restrictive_cues(tokens) -> bool:
         _lemma(t) in RESTRICTIVE_WORDS
         and not (t.dep_ == "pobj" and _lemma(t.head) == "without")
         and not any(_lemma(c) in ("no", "without") for c in t.children)
+        and not (t.dep_ in ("dobj", "compound") and _lemma(_verb_of(t)) in _ENDING)
+        and not (_lemma(t) in ("limit", "cap") and _capacity(t))
         for t in tokens
+    )
+
+
+#: "dropping its quarantine rules": a condition that ends is no restriction.
+_ENDING = frozenset({"drop", "lift", "scrap", "end", "remove", "abolish", "waive", "ease"})
+
+
+def _verb_of(token):
+    node = token
+    for _ in range(3):
+        if node.pos_ == "VERB" or node.head.i == node.i:
+            return node
+        node = node.head
+    return node
+
+
+def _capacity(token) -> bool:
+    """ "limited to 375 at a time": a number of people, not a kind of visitor."""
+    return any(
+        p.dep_ == "prep"
+        and any(c.like_num or any(g.like_num for g in c.children) for c in p.children)
+        for p in token.children
     )
 
 
@@ -555,6 +579,9 @@ def _stopped(token) -> bool:
     )
 
 
+_WEEKDAYS = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
 _DAY = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?$")
 
 
@@ -600,7 +627,9 @@ def _movers(token) -> list:
         token.tag_ == "VBD"
         and _lemma(token) in ARRIVAL_VERBS
         and token.dep_ == "ROOT"
-        and any(_DAY.search(t.text) for t in token.subtree if t.like_num)
+        and any(
+            (t.like_num and _DAY.search(t.text)) or _lemma(t) in _WEEKDAYS for t in token.subtree
+        )
     )  # "tourists entered the zone on 20 February": an arrival on a day
     if lemmas & BLOCKING_WORDS or not (lemmas & ENABLING_WORDS or arrived):
         return []
