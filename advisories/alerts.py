@@ -21,7 +21,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 
 from advisories.email_format import AlertEmail, WireTemplate
-from advisories.models import Subscription, SubscriptionScope
+from advisories.models import Claim, Subscription, SubscriptionScope
 from destinations.models import Audience, Destination, Status, StatusChange
 
 # --- scope -------------------------------------------------------------------------------------
@@ -181,8 +181,24 @@ def _token_path(name: str, token: str) -> str:
 
 
 @dataclass(frozen=True)
+class AudienceLine:
+    """One audience's part of an alert: what it was told before, what it is now."""
+
+    audience: str
+    old_status: str
+    new_status: str
+    effective_at: datetime
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True)
 class ChangeContent:
-    """What an alert says about one status change; the same for every subscriber."""
+    """What an alert says about one event at one destination; the same for every subscriber.
+
+    An event is every change to the destination's published status that one reconciliation run
+    recorded (one line per audience it affects, in ``lines``); the evidence is quoted once. A
+    digest entry is a single change, whose one line is the fields below.
+    """
 
     change_id: int
     destination_name: str
@@ -201,10 +217,25 @@ class ChangeContent:
     source_url: str = ""
     notice_title: str = ""
     extra_sources: int = 0
+    lines: tuple[AudienceLine, ...] = ()
+
+    @property
+    def audience_lines(self) -> tuple[AudienceLine, ...]:
+        if self.lines:
+            return self.lines
+        return (
+            AudienceLine(
+                self.audience, self.old_status, self.new_status, self.effective_at, self.unconfirmed
+            ),
+        )
 
     @property
     def subject_line(self) -> str:
-        return f"{self.destination_name}: {self.new_status.lower()} for {self.audience}"
+        by_status: dict[str, list[str]] = {}
+        for line in self.audience_lines:
+            by_status.setdefault(line.new_status.lower(), []).append(line.audience)
+        parts = [f"{status} for {', '.join(audiences)}" for status, audiences in by_status.items()]
+        return f"{self.destination_name}: {'; '.join(parts)}"
 
 
 def _status_label(value: str) -> str:
@@ -214,35 +245,97 @@ def _status_label(value: str) -> str:
         return value
 
 
-def change_content(change: StatusChange) -> ChangeContent:
-    """Build the content of an alert from a change, its destination and its best evidence.
+def _audience_order(audience: str) -> tuple[int, str]:
+    """All foreign visitors first, then domestic visitors, then nationalities by code."""
+    return ({Audience.FOREIGN: 0, Audience.DOMESTIC: 1}.get(audience, 2), audience)
 
-    The evidence shown is the claim from the most authoritative source (then the most confident):
-    the reader sees the strongest reason we believe the change, and a count of the others.
-    """
-    claims = list(
-        change.claims.select_related("notice__source").order_by(
-            "-notice__source__authority", "-confidence", "id"
+
+def event_changes(change: StatusChange) -> list[StatusChange]:
+    """The changes of the event ``change`` belongs to: every change to the same destination's
+    published status recorded by the same reconciliation run (same ``recorded_at``), one per
+    audience, foreign visitors first. The first by id leads: its deliveries carry the alert."""
+    if not change.alters_current:
+        return [change]
+    members = list(
+        StatusChange.objects.filter(
+            destination_id=change.destination_id,
+            recorded_at=change.recorded_at,
+            alters_current=True,
+        ).select_related("destination")
+    )
+    return sorted(members, key=lambda c: c.pk)
+
+
+def previous_told_status(change: StatusChange) -> str:
+    """What subscribers were last told of this (destination, audience) before ``change``: the
+    status of the latest earlier change to the published status. A change learnt late reads
+    "suspended -> open", not "restricted -> open" from history filled in behind it."""
+    earlier = (
+        StatusChange.objects.filter(
+            destination_id=change.destination_id, audience=change.audience, alters_current=True
         )
+        .filter(
+            Q(recorded_at__lt=change.recorded_at)
+            | Q(recorded_at=change.recorded_at, pk__lt=change.pk)
+        )
+        .order_by("-recorded_at", "-id")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return earlier or change.previous_status
+
+
+def change_content(
+    change: StatusChange, *, members: list[StatusChange] | None = None
+) -> ChangeContent:
+    """Build the content of an alert from a change (or an event's ``members``, led by
+    ``change``), its destination and its best evidence.
+
+    The evidence shown is the claim from the most authoritative source (then the most confident)
+    among all the members' claims: the reader sees the strongest reason we believe the change,
+    once, and a count of the others. Changes corrected since are left out of an event's lines.
+    """
+    members = members or [change]
+    current = [m for m in members if not StatusChange.objects.filter(supersedes_id=m.pk).exists()]
+    shown = sorted(current or members, key=lambda m: _audience_order(m.audience))
+    claims = list(
+        Claim.objects.filter(changes__in=[m.pk for m in shown])
+        .distinct()
+        .select_related("notice__source")
+        .order_by("-notice__source__authority", "-confidence", "id")
     )
     best = claims[0] if claims else None
     destination = change.destination
+    lines = tuple(
+        AudienceLine(
+            audience=Audience.label(m.audience),
+            old_status=_status_label(
+                previous_told_status(m) if m.alters_current else m.previous_status
+            ),
+            new_status=_status_label(m.status),
+            effective_at=m.effective_at,
+            unconfirmed=m.unconfirmed,
+        )
+        for m in shown
+    )
+    first = shown[0]
     return ChangeContent(
         change_id=change.pk,
         destination_name=destination.name,
         destination_url=absolute_url(destination_path(destination.slug)),
-        audience=Audience.label(change.audience),
-        old_status=_status_label(change.previous_status),
-        new_status=_status_label(change.status),
-        effective_at=change.effective_at,
-        recorded_at=change.recorded_at,
-        unconfirmed=change.unconfirmed,
-        summary=change.summary,
+        audience=lines[0].audience,
+        old_status=lines[0].old_status,
+        new_status=lines[0].new_status,
+        effective_at=first.effective_at,
+        recorded_at=first.recorded_at,
+        unconfirmed=first.unconfirmed,
+        summary=first.summary,
         evidence=best.sentence if best else "",
         source_name=best.notice.source.name if best else "",
         source_url=(best.notice.url or best.notice.source.homepage) if best else "",
         notice_title=best.notice.title if best else "",
         extra_sources=len({c.notice.source_id for c in claims}) - 1 if claims else 0,
+        lines=lines if len(lines) > 1 else (),
     )
 
 

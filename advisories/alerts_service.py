@@ -313,8 +313,15 @@ def change_fan_out(*, change_id: int, now: datetime | None = None) -> FanOutResu
         return FanOutResult(change_id, 0, "history only: nothing to tell")
     if FanOut.objects.filter(change_id=change_id).exists():
         return FanOutResult(change_id, 0, "already fanned out")
+    # One email per destination per event: the event's first change carries the deliveries
+    # (so the unique (change, subscription) key is one per (event, subscriber)) and the email
+    # lists every audience the event affects; the others are marked done without deliveries.
+    members = alerts.event_changes(change)
+    lead_id = members[0].pk
     with transaction.atomic():
-        if StatusChange.objects.filter(supersedes_id=change_id).exists():
+        if lead_id != change_id:
+            created, note = 0, f"told in the alert of change {lead_id}"
+        elif all(StatusChange.objects.filter(supersedes_id=m.pk).exists() for m in members):
             created, note = 0, "superseded before fan-out"
         else:
             subscriptions = alerts.subscriptions_for_destination(
@@ -593,6 +600,14 @@ class _Contents:
             self._changes[change.pk] = alerts.change_content(change)
         return self._changes[change.pk]
 
+    def event(self, change: StatusChange) -> alerts.ChangeContent:
+        """An alert's content: the whole event its (leading) change belongs to."""
+        key = -change.pk
+        if key not in self._changes:
+            members = alerts.event_changes(change)
+            self._changes[key] = alerts.change_content(change, members=members)
+        return self._changes[key]
+
     def digest(self, day: date, subscription: Subscription) -> list[alerts.ChangeContent]:
         if day not in self._days:
             self._days[day] = [
@@ -611,7 +626,7 @@ class _Contents:
 def _message_for(delivery: Delivery, contents: _Contents):
     if delivery.kind == DeliveryKind.ALERT:
         return contents.alerts.message(
-            content=contents.change(delivery.change),
+            content=contents.event(delivery.change),
             subscription=delivery.subscription,
             delivery_id=delivery.pk,
         )
