@@ -504,8 +504,8 @@ class _Reader:
                     word == "national" and token.pos_ == "ADJ" and token.head.i == person.i
                 ):
                     audiences[DOMESTIC] = None
-                if word in ALL_WORDS and token.head.i == person.i:
-                    audiences[_EVERYONE] = None
+                if word in ALL_WORDS and word != "all" and token.head.i == person.i:
+                    audiences[_EVERYONE] = None  # "all tourists" are foreign tourists here
                 if token.like_num and token.head.lemma_.lower() == "country":
                     counted = True
             for mention in mentions:
@@ -801,7 +801,8 @@ class _Reader:
             future = False
         if frame.future and not chosen.explicit:
             return None, False
-        if frame.negated and re.search(r"\bsince\s+(?:the\s+)?$", lead):
+        long_lead = self.text[max(sentence.start, chosen.start - 60) : chosen.start]
+        if frame.negated and re.search(r"\bsince\b[^,;]*$", long_lead):
             return self.published_at, True  # "have not resumed since 18 July": still, today
         anchor = self._anchor(chosen)
         present = token.tag_ in ("VBZ", "VBP") and not frame.history
@@ -882,10 +883,14 @@ class _Reader:
         named = {a: None for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)}
         if frame.predicate.kind == "movement" and destination.country_code in named:
             return []  # "citizens abroad will be able to re-enter France": going home
+        own_only = bool(named) and set(named) == {destination.country_code}
         for code in list(named):
             if code == destination.country_code:
                 del named[code]
                 audiences = {**audiences, DOMESTIC: None}
+        if own_only and status == "open" and frame.restrictive:
+            # "resumed, but only for South Korean citizens": open at home, shut to foreigners.
+            return [(DOMESTIC, "open"), (FOREIGN, "closed")]
         result: list[tuple[str, str]] = []
         opening = status == "open"
         for code in named:
@@ -1138,7 +1143,10 @@ def _shares_earlier_conjunct(frame: Frame, earlier: list[Frame]) -> bool:
     from the first of them."""
     theme = {t.i for t in frame.theme_tokens}
     return any(
-        f.token in frame.token.conjuncts and theme and theme == {t.i for t in f.theme_tokens}
+        f.token in frame.token.conjuncts
+        and theme
+        and theme == {t.i for t in f.theme_tokens}
+        and f.status == frame.status
         for f in earlier
     )
 

@@ -113,6 +113,13 @@ def is_descriptive(token) -> bool:
             and not (head.dep_ == "dobj" and _lemma(head.head) in _REACTIONS)
         ):
             return False  # "the decision to ban Chadians": the content of a decision
+        if (
+            dep == "acl"
+            and head.dep_ == "ROOT"
+            and head.pos_ in ("NOUN", "PROPN")
+            and (node.tag_ == "VBD" and node.i > head.i + 1 and node.nbor(-1).text == ",")
+        ):
+            return False  # the parser left the sentence without a verb: this is its verb
         if dep in ("relcl", "acl"):
             # "the track, which remains closed": a state said of the place still asserts it.
             state = token.pos_ == "ADJ" and _lemma(node) in ("remain", "stay", "be")
@@ -329,6 +336,9 @@ def theme_of(token) -> list:
         ):
             # "India suspended …" without an object: the subject is the actor, not the theme.
             objects = []
+    if not objects and token.dep_ == "conj" and token.head.pos_ == "VERB":
+        # "was evacuated and closed": the second verb shares the first one's passive subject.
+        objects = _children(token.head, "nsubjpass") if token.tag_ == "VBN" else []
     if not objects and token.pos_ == "VERB":
         # "cancel or refuse any visas": conjoined verbs share their object.
         objects = [
@@ -420,7 +430,7 @@ def restrictive_cues(tokens) -> bool:
         _lemma(t) in RESTRICTIVE_WORDS
         and not (t.dep_ == "pobj" and _lemma(t.head) == "without")
         and not any(_lemma(c) in ("no", "without") for c in t.children)
-        and not (t.dep_ in ("dobj", "compound") and _lemma(_verb_of(t)) in _ENDING)
+        and not (t.dep_ in ("dobj", "compound", "nmod", "conj") and _lemma(_verb_of(t)) in _ENDING)
         and not (_lemma(t) in ("limit", "cap") and _capacity(t))
         for t in tokens
     )
@@ -493,6 +503,11 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         theme = movers + _destinations_moved_to(token)
     else:
         theme = theme_of(token)
+    if predicate.lemma == "off-limits" and _lemma(token) == "limit":
+        if _lemma(token.head) != "off":
+            return None  # "limits" alone: a cap, read elsewhere
+        # "Mount Kumgang remains off limits to everyone": the subject is the place.
+        theme = _children(token.head.head, "nsubj", "nsubjpass")
     theme = [t for t in theme if _lemma(t) not in _TIME_NOUNS]
     if predicate.needs_object and not theme and predicate.kind == "plain":
         return None  # "refusing to take back citizens": nothing of a place is refused

@@ -95,6 +95,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
     ("advise", "VERB"): _p("advise", "closed", None, kind="advice", strength=0.8),
     ("off-limits", "*"): _p("off-limits", "closed", "open"),
+    ("limit", "NOUN"): _p("off-limits", "closed", "open"),  # "off limits", written apart
     ("invalid", "ADJ"): _p("invalid", "closed", None),
     # "a Level 4: Do Not Travel advisory for X": its level says what it advises (ADVISORY_LEVELS).
     ("advisory", "NOUN"): _p("advisory", "closed", None, kind="advice", strength=0.8),
@@ -152,6 +153,7 @@ OTHER_NOUNS = frozenset(
         "plant", "mine", "bridge", "railway", "line", "talk", "negotiation", "investigation",
         "trading", "centre", "center", "museum", "court", "parliament", "account", "website",
         "page", "gate", "road", "session", "meeting", "university", "hospital", "mall",
+        "train", "bus", "ferry", "rail",
         "casino", "stadium", "terminal", "port", "credential", "lane",
     }
 )  # fmt: skip
