@@ -395,6 +395,18 @@ class _Reader:
             issuer, holders = self._visa_parties(frame, mentions, by_token, actor_mentions)
             if issuer is not None:
                 destinations = [issuer]
+                theme = {t.i for node in frame.theme_tokens for t in node.subtree}
+                regions = [
+                    m.entry
+                    for m in mentions
+                    if m.entry.kind != "country"
+                    and m.entry.country_code == issuer.country_code
+                    and by_token[m] & theme
+                ]
+                if regions:
+                    # "restore the visa-free policy for Hainan": entry to that region.
+                    destinations = list(dict.fromkeys(regions))
+                    holders = []
                 named = [a for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)]
                 if not named:
                     for code in holders:
@@ -816,6 +828,14 @@ class _Reader:
         if resolved is None:
             return self.published_at, False
         resolved = self._in_the_notice_year(chosen, resolved)
+        done = past or (
+            token.tag_ == "VBN"
+            and any(c.dep_ == "aux" and c.lemma_.lower() == "have" for c in token.children)
+        )
+        if done and not frame.future and resolved > self.published:
+            # "has closed Tibet ahead of next month's anniversary": a done act is not dated by
+            # a day still to come.
+            return self.published_at, False
         if resolved == self.published:
             return self.published_at, True
         return datetime.combine(resolved, time(0, 0), tzinfo=UTC), True
@@ -833,7 +853,8 @@ class _Reader:
             and e.form in ("dm", "md", "month", "range")
             and e.values[2]
         ]
-        if not years or abs(years[-1] - self.published.year) > 1 or years[-1] == resolved.year:
+        if not years or years[-1] < self.published.year or years[-1] == resolved.year:
+            # Only forward: a notice about this year's dates does not mean last year's.
             return resolved
         try:
             return resolved.replace(year=years[-1])
@@ -995,7 +1016,8 @@ def _contrasted(token) -> bool:
     node = token
     for _ in range(3):
         if node.dep_ == "advcl" and any(
-            c.dep_ == "mark" and c.lemma_.lower() in ("while", "whereas") for c in node.children
+            c.dep_ == "mark" and c.lemma_.lower() in ("while", "whereas", "because")
+            for c in node.children
         ):
             return True
         if node.head.i == node.i:
@@ -1274,6 +1296,7 @@ def _date_references_back(candidates: list[_Candidate]) -> list[_Candidate]:
                 and o.claim.destination_id == c.claim.destination_id
                 and _FAMILY[o.claim.status] == _FAMILY[c.claim.status]
                 and not o.history
+                and abs((o.claim.effective_at - c.claim.effective_at).days) <= 62
             ]
             if dated:
                 source = dated[0].claim
@@ -1331,8 +1354,20 @@ def _settle(
         ]
         if not group:
             continue
-        explicit = {_FAMILY[c.claim.status] for c in group if c.explicit}
-        group = [c for c in group if c.explicit or _FAMILY[c.claim.status] not in explicit]
+        # An undated reading yields to a dated one of the same status (the same event, or the
+        # schedule it announces); a dated event long before it is another event.
+        group = [
+            c
+            for c in group
+            if c.explicit
+            or not any(
+                o.explicit
+                and not o.history
+                and _FAMILY[o.claim.status] == _FAMILY[c.claim.status]
+                and (o.claim.effective_at - c.claim.effective_at).days >= -31
+                for o in group
+            )
+        ]
         group = [c for c in group if not (c.coarse and _refined(c, group))]
         dated_itself = {_FAMILY[c.claim.status] for c in group if c.explicit and not c.effect_dated}
         group = [

@@ -123,7 +123,11 @@ def is_descriptive(token) -> bool:
         if dep in ("relcl", "acl"):
             # "the track, which remains closed": a state said of the place still asserts it.
             state = token.pos_ == "ADJ" and _lemma(node) in ("remain", "stay", "be")
-            return not (dep == "relcl" and state)
+            # "the scheme, which will reopen the island on 1 July": what a plan does.
+            content = dep == "relcl" and _lemma(head) in _DECIDED | _SCHEMES
+            # "categories in which India decided to resume visas from 26 October": dated news.
+            dated = dep == "relcl" and _DATED.search(" ".join(t.text for t in node.subtree))
+            return not (dep == "relcl" and (state or content or dated))
         if dep in ("ccomp", "advcl", "ROOT", "parataxis"):
             break
         node = head
@@ -131,6 +135,11 @@ def is_descriptive(token) -> bool:
 
 
 _DECIDED = frozenset({"decision", "order", "move", "proclamation", "directive", "decree"})
+_SCHEMES = frozenset({"scheme", "programme", "program", "policy", "measure", "rule", "regulation"})
+_DATED = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
+)
 #: "Canada welcomed India's decision to resume ...": a reaction retells, it does not report.
 _REACTIONS = frozenset(
     {

@@ -69,6 +69,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("open", "ADJ"): _p("open", "open", "closed", strength=0.8),
     ("reopen", "VERB"): _p("reopen", "open", "suspended", strength=0.9),
     ("resume", "VERB"): _p("resume", "open", "suspended"),
+    ("restore", "VERB"): _p("restore", "open", None, needs_object=True),
     ("restart", "VERB"): _p("restart", "open", "suspended"),
     ("welcome", "VERB"): _p("welcome", "open", "suspended", kind="receipt"),
     ("allow", "VERB"): _p("allow", "open", "closed", kind="receipt", strength=0.8),
@@ -109,7 +110,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
 PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
-    r"|allow|permit|admit|accept|receiv|host|serve|lift|scrap|advis|off-limits|off limits"
+    r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|scrap|advis|off-limits|off limits"
     r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
     r"|appl(?:y|ies))",
     re.I,
