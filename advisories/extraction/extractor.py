@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from .dates import DateExpression, find_dates
-from .frames import Frame, read_frame
+from .frames import Frame, is_speculative, qualifies, read_frame
 from .gazetteer import SPECIFICITY, Gazetteer
 from .lexicon import (
     ALL_WORDS,
@@ -206,6 +206,8 @@ class _Reader:
         self._coarse = False
         self._effect_dated = False
         self.unmatched: dict[str, UnmatchedPlace] = {}
+        #: Measures the notice has spoken of only as plans: "the ban" later is that plan.
+        self.speculated: set[str] = set()
         self.events: list[tuple[int, date]] = []
 
     def _in_dateline(self, mention: Mention) -> bool:
@@ -241,6 +243,8 @@ class _Reader:
                         "*",
                     ) not in PREDICATES:
                         continue
+                    if token.pos_ in ("VERB", "NOUN") and is_speculative(token):
+                        self.speculated.add(token.lemma_.lower())
                     frame = read_frame(token, named)
                     if frame is not None and not _shares_earlier_conjunct(frame, frames):
                         frames.append(frame)
@@ -353,7 +357,15 @@ class _Reader:
         token = frame.token
         mentions = self.mentions_by_sentence[index]
         by_token = {m: _token_span(m, sentence, token.doc) for m in mentions}
-        self._note_unmatched(frame, sentence, {i for m in mentions for i in by_token[m]})
+        unmatched = self._note_unmatched(
+            frame, sentence, {i for m in mentions for i in by_token[m]}
+        )
+        if (
+            token.pos_ == "NOUN"
+            and token.lemma_.lower() in self.speculated
+            and any(c.lemma_.lower() == "the" for c in token.children)
+        ):
+            return []  # "the ban will apply to all mountains": the ban that is only planned
 
         audiences, audience_mentions, counted = self._audiences(frame, mentions, by_token)
         targets = _ban_targets(frame, mentions, by_token)
@@ -404,9 +416,18 @@ class _Reader:
                     and by_token[m] & theme
                 ]
                 if regions:
-                    # "restore the visa-free policy for Hainan": entry to that region.
+                    # "restore the visa-free policy for Hainan": entry to that region, for the
+                    # people that conjunct names (not those of the next policy in the list).
                     destinations = list(dict.fromkeys(regions))
                     holders = []
+                    own = _own_conjunct(
+                        frame, [m for m in mentions if m.entry in regions], by_token
+                    )
+                    for mention in audience_mentions:
+                        if not by_token[mention] & own:
+                            audiences.pop(mention.entry.country_code, None)
+                    doc = frame.token.doc
+                    frame = replace(frame, restrictive=qualifies([doc[i] for i in sorted(own)]))
                 named = [a for a in audiences if a not in (FOREIGN, DOMESTIC, _EVERYONE)]
                 if not named:
                     for code in holders:
@@ -555,7 +576,7 @@ class _Reader:
                     return code
         return None
 
-    def _note_unmatched(self, frame: Frame, sentence: Span, named: set[int]) -> None:
+    def _note_unmatched(self, frame: Frame, sentence: Span, named: set[int]) -> list[str]:
         """Capitalised names of places in a status phrase that no destination matches ("the
         Chilbo Mountain area"): work for a curator, who may add the destination."""
         scope = {t.i for node in frame.theme_tokens for t in node.subtree}
@@ -567,6 +588,7 @@ class _Reader:
         }
         doc = frame.token.doc
         run: list = []
+        found: list[str] = []
         for t in [*doc, None]:
             if t is not None and t.i in scope and t.pos_ == "PROPN" and t.i not in named:
                 run.append(t)
@@ -577,7 +599,9 @@ class _Reader:
                     self.unmatched.setdefault(
                         name, UnmatchedPlace(name=name, sentence=sentence.text)
                     )
+                    found.append(name)
             run = []
+        return found
 
     def _visa_parties(self, frame: Frame, mentions, by_token, actor_mentions):
         """Who issues the visas a frame speaks of (the destination), and the country codes of
@@ -1067,6 +1091,19 @@ def _reported_in_past(token) -> bool:
 
 
 _BAN_NOUNS = frozenset({"ban", "restriction", "suspension", "embargo"})
+
+
+def _own_conjunct(frame: Frame, region_mentions, by_token) -> set[int]:
+    """Token indices of the list member (a theme conjunct) that names these places."""
+    doc = frame.token.doc
+    for node in frame.theme_tokens:
+        members = [node, *node.conjuncts]
+        for member in members:
+            nested = {t.i for c in member.children if c.dep_ == "conj" for t in c.subtree}
+            span = {t.i for t in member.subtree} - nested
+            if any(by_token[m] & span for m in region_mentions):
+                return span
+    return {t.i for t in doc}
 
 
 def _ban_targets(frame: Frame, mentions, by_token) -> list:

@@ -203,6 +203,11 @@ def is_speculative(token) -> bool:
                 return True
             if child.dep_ in ("acomp", "advmod") and _lemma(child) in GOVERNING_SPECULATION:
                 return True
+    if any(
+        _lemma(n) == "order" and n.dep_ == "pobj" and _lemma(n.head) == "in"
+        for n in [token, *[h for _, h in _governors(token)]][:4]
+    ):
+        return True  # "in order for tourism to reopen": a purpose, not a fact
     node = token
     for dep, head in _governors(token):
         if (
@@ -571,7 +576,7 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
             for t in c.subtree
         ]
     del sentence_tokens
-    frame.restrictive = restrictive_cues(local) or any(_organised(t) for t in local)
+    frame.restrictive = qualifies(local)
     if predicate.kind == "obligation" and negated:
         frame.restrictive = False  # "no longer have to book": the condition is what ends
     frame.outbound = predicate.kind == "advice" or any(_lemma(t) in OUTBOUND_NOUNS for t in theme)
@@ -580,6 +585,12 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
 
 
 _STOPPING = frozenset({"stop", "cease", "halt", "suspend", "pause", "end", "quit"})
+
+
+def qualifies(tokens) -> bool:
+    """Whether these words make an opening partial: a qualifier ("only", "quarantine",
+    "sandbox", "licensed guides"), or organised parties only ("tour groups")."""
+    return restrictive_cues(tokens) or any(_organised(t) for t in tokens)
 
 
 def _organised(token) -> bool:
