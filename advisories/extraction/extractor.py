@@ -434,7 +434,9 @@ class _Reader:
                         if code != issuer.country_code:
                             audiences[code] = None
         if destinations is None:
-            destinations = self._destinations(frame, places, by_token, actor_mentions)
+            destinations = self._destinations(
+                frame, places, by_token, actor_mentions, unnamed_places=bool(unmatched)
+            )
         if not destinations:
             return []
 
@@ -583,9 +585,16 @@ class _Reader:
         scope |= {
             t.i
             for p in frame.token.children
-            if p.dep_ == "prep" and p.lemma_.lower() in ("to", "in", "at", "of", "on")
+            if p.dep_ == "prep" and p.lemma_.lower() in ("to", "in", "at", "of", "on", "for")
             for t in p.subtree
         }
+        if frame.token.dep_ == "xcomp":
+            scope |= {
+                t.i
+                for p in frame.token.head.children
+                if p.dep_ == "prep" and p.lemma_.lower() == "for"
+                for t in p.subtree
+            }
         doc = frame.token.doc
         run: list = []
         found: list[str] = []
@@ -593,7 +602,12 @@ class _Reader:
             if t is not None and t.i in scope and t.pos_ == "PROPN" and t.i not in named:
                 run.append(t)
                 continue
-            if len(run) >= 2:
+            place_like = run and (
+                run[-1].lemma_.lower() in PLACE_NOUNS
+                or (t is not None and t.lemma_.lower() in PLACE_NOUNS)
+                or _visited(run[0])
+            )
+            if (len(run) >= 2 or (run and _visited(run[0]))) and place_like:
                 name = " ".join(x.text for x in run)
                 if _demonym(name) is None:
                     self.unmatched.setdefault(
@@ -665,7 +679,9 @@ class _Reader:
                         holders.append(mention.entry.country_code)
         return issuer, list(dict.fromkeys(holders))
 
-    def _destinations(self, frame: Frame, places, by_token, actor_mentions):
+    def _destinations(
+        self, frame: Frame, places, by_token, actor_mentions, *, unnamed_places: bool = False
+    ):
         token = frame.token
         tiers = []
         context = {
@@ -745,7 +761,9 @@ class _Reader:
         for tier in tiers:
             if tier:
                 return _pick(tier)
-        if not places and self.topic:
+        if not places and self.topic and not unnamed_places:
+            # The story's place, unless the phrase names a place the gazetteer lacks
+            # ("for visiting Mayabunder and Diglipur"): then it is about that place.
             return list(self.topic)
         return []
 
@@ -1091,6 +1109,14 @@ def _reported_in_past(token) -> bool:
 
 
 _BAN_NOUNS = frozenset({"ban", "restriction", "suspension", "embargo"})
+
+
+def _visited(token) -> bool:
+    """A name that is the object of visiting or entering ("for visiting Mayabunder")."""
+    head = token.head if token.dep_ in ("dobj", "pobj", "conj") else None
+    while head is not None and head.dep_ == "conj":
+        head = head.head
+    return head is not None and head.lemma_.lower() in ("visit", "enter", "reach")
 
 
 def _own_conjunct(frame: Frame, region_mentions, by_token) -> set[int]:
