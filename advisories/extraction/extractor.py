@@ -27,7 +27,7 @@ from .lexicon import (
     VISA_WORDS,
 )
 from .nationalities import DEMONYMS
-from .nlp import language_model
+from .nlp import language_model, names_merged
 from .sentences import Span, split_sentences
 from .types import (
     DOMESTIC,
@@ -219,9 +219,8 @@ class _Reader:
 
     def run(self) -> ExtractionResult:
         wanted = [i for i, s in enumerate(self.sentences) if PREFILTER.search(s.text)]
-        docs = dict(
-            zip(wanted, language_model().pipe(self.sentences[i].text for i in wanted), strict=True)
-        )
+        nlp = language_model()
+        docs = dict(zip(wanted, nlp.pipe(self._named_doc(nlp, i) for i in wanted), strict=True))
         candidates: list[_Candidate] = []
         for index, sentence in enumerate(self.sentences):
             for expr in self.dates_by_sentence[index]:
@@ -262,6 +261,19 @@ class _Reader:
         return ExtractionResult(
             claims=_settle(candidates, body_mentions),
             unmatched_places=list(self.unmatched.values()),
+        )
+
+    def _named_doc(self, nlp, index: int):
+        """The sentence tokenised, each multi-word place name merged into one token, so the
+        parser reads "Lumen Cove reopens" as a name and a verb rather than three nouns."""
+        sentence = self.sentences[index]
+        return names_merged(
+            nlp,
+            sentence.text,
+            [
+                (m.start - sentence.start, m.end - sentence.start)
+                for m in self.mentions_by_sentence[index]
+            ],
         )
 
     def _scope(self, doc, index: int, sentence: Span, earlier: list[_Candidate]):
@@ -695,7 +707,10 @@ class _Reader:
         context |= {
             t.i
             for t in token.sent
-            if t.dep_ == "appos" and t.head.i in named_heads and t.i not in named_heads
+            if t.dep_ in ("appos", "advmod", "npadvmod", "acl", "relcl")
+            and t.pos_ in ("NOUN", "PROPN", "VERB")
+            and t.head.i in named_heads
+            and t.i not in named_heads
             for t in t.subtree
         }
         places = [m for m in places if not by_token[m] & context]

@@ -31,3 +31,19 @@ def language_model() -> Language:
 def model_loaded() -> bool:
     """Whether this process has loaded the model (web processes must not have)."""
     return language_model.cache_info().currsize > 0
+
+
+def names_merged(nlp: Language, text: str, names: list[tuple[int, int]]):
+    """``text`` tokenised (not yet parsed) with each multi-word name at the ``names`` character
+    ranges merged into one token, so that the parser reads "Lumen Cove reopens" as a name and
+    a verb. Uses spaCy's own retokenizer; overlapping ranges keep the longest."""
+    from spacy.util import filter_spans  # spaCy is loaded only where the model is
+
+    doc = nlp.make_doc(text)
+    spans = [doc.char_span(start, end, alignment_mode="expand") for start, end in names]
+    spans = [span for span in spans if span is not None and len(span) > 1]
+    if spans:
+        with doc.retokenize() as retokenizer:
+            for span in filter_spans(spans):
+                retokenizer.merge(span)
+    return doc
