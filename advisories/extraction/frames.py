@@ -539,6 +539,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     if negated and any(_lemma(c) in ("fully", "completely") for c in token.children):
         return None  # "will not fully reopen": partly open, which another sentence says
     status = predicate.negated_status if negated else predicate.status
+    if predicate.lemma == "advise" and not _advises_travel(token):
+        return None  # "we have been advised that tours are paused": told, not travel advice
     if predicate.lemma == "advisory":
         text = token.sent.text
         status = next((level for cue, level in ADVISORY_LEVELS if cue.search(text)), None)
@@ -603,6 +605,20 @@ def _organised(token) -> bool:
         and _lemma(c) in ("tour", "organise", "organize", "organised", "escorted", "guided")
         for c in token.children
     )
+
+
+def _advises_travel(token) -> bool:
+    """ "advises against all travel", "advised its citizens to avoid travel / to leave":
+    advice about going somewhere, as opposed to "we were advised that ..."."""
+    for child in token.children:
+        if child.dep_ == "prep" and _lemma(child) == "against":
+            return True
+        if child.dep_ in ("xcomp", "dobj") and any(
+            _lemma(t) in ("travel", "avoid", "leave", "visit", "go", "reconsider", "trip")
+            for t in child.subtree
+        ):
+            return True
+    return False
 
 
 def _stopped(token) -> bool:
