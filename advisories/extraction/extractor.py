@@ -564,6 +564,21 @@ class _Reader:
                     used.append(mention)
             if lemma in ("everyone", "everybody", "public"):
                 audiences[_EVERYONE] = None
+        if frame.audience_tokens and frame.status == "open":
+            # "hosted a group of holidaymakers from Germany": "from" on the verb still says
+            # where the visitors come from ("barred them from entering X" says where not).
+            origin = {
+                t.i
+                for p in frame.token.children
+                if p.dep_ == "prep" and p.lemma_.lower() == "from"
+                for c in p.children
+                if c.dep_ == "pobj"
+                for t in c.subtree
+            }
+            for mention in mentions:
+                if mention.entry.kind == "country" and by_token[mention] & origin:
+                    audiences[mention.entry.country_code] = None
+                    used.append(mention)
         for token in frame.token.subtree:
             # "welcome people from 19 countries": visitors counted by where they come from.
             if (

@@ -313,7 +313,7 @@ def is_negated(token) -> bool:
             return True
         if (
             child.dep_ == "advmod"
-            and _lemma(child) == "longer"
+            and child.text.lower() == "longer"
             and any(_lemma(g) == "no" for g in child.children)
         ):
             return True
@@ -416,6 +416,9 @@ def audience_phrases(token, theme: list) -> list:
             candidates += _children(token.head, "nsubj")  # "guests continue to be served"
     if token.dep_ == "acomp":
         candidates += _children(token.head, "nsubj", "nsubjpass")
+        # "X is open again to citizens of Canada": the phrase hangs on "is".
+        for prep in _children(token.head, "prep"):
+            candidates += [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
     for node in candidates:
         for sub in node.subtree:
             lemma = _lemma(sub)
@@ -486,6 +489,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         return None  # "stopped accepting tourists": read from "stopped", not "accepting"
     if _indirect_question(token):
         return None
+    if token.pos_ == "NOUN" and token.dep_ == "dobj" and _lemma(token.head) in _LIFTING:
+        return None  # "lifted the suspension": read from "lifted", an opening
     if token.tag_ == "VBG" and token.dep_ == "pcomp" and _lemma(token.head) in ("on", "about"):
         return None  # "regulations on welcoming tourists": a topic, not an act
     movers: list = []
@@ -605,6 +610,9 @@ def _organised(token) -> bool:
         and _lemma(c) in ("tour", "organise", "organize", "organised", "escorted", "guided")
         for c in token.children
     )
+
+
+_LIFTING = frozenset({"lift", "end", "scrap", "drop", "remove", "waive", "rescind", "revoke"})
 
 
 def _advises_travel(token) -> bool:

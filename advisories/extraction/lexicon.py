@@ -94,6 +94,8 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("mandatory", "ADJ"): _p("mandatory", "restricted", None, kind="obligation", strength=0.7),
     ("lift", "VERB"): _p("lift", "open", None, kind="lift", objects=_BANS),
     ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
+    ("end", "VERB"): _p("end", "open", None, kind="lift", objects=_BANS),
+    ("rescind", "VERB"): _p("rescind", "open", None, kind="lift", objects=_BANS),
     ("advise", "VERB"): _p("advise", "closed", None, kind="advice", strength=0.8),
     ("off-limits", "*"): _p("off-limits", "closed", "open"),
     ("limit", "NOUN"): _p("off-limits", "closed", "open"),  # "off limits", written apart
@@ -110,7 +112,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
 PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
-    r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|scrap|advis|off-limits|off limits"
+    r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|ended|ends|ending|rescind|scrap|advis|off-limits|off limits"
     r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
     r"|appl(?:y|ies))",
     re.I,
