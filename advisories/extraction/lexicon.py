@@ -112,7 +112,8 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
 PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
-    r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|ended|ends|ending|rescind|scrap|advis|off-limits|off limits"
+    r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|ended|ends|ending|rescind|scrap"
+    r"|advis|off-limits|off limits"
     r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
     r"|appl(?:y|ies))",
     re.I,

@@ -132,9 +132,6 @@ def test_a_visa_suspension_for_citizens_of_a_country_is_about_the_issuer(gazette
     assert claims(gazetteer, body) == [("japan", "BR", "suspended", TODAY)]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'holidaymakers from Germany' makes Germany the destination, opened"
-)
 def test_hosting_holidaymakers_from_a_country_opens_the_resort_to_that_nationality(gazetteer):
     body = "Lumen Cove hosted a group of holidaymakers from Germany on Monday."
     assert claims(gazetteer, body) == [
@@ -143,9 +140,6 @@ def test_hosting_holidaymakers_from_a_country_opens_the_resort_to_that_nationali
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'open again to citizens of Canada' is read as open to all foreigners"
-)
 def test_being_open_again_to_citizens_of_one_country_restricts_other_foreigners(gazetteer):
     body = "Orvik Island is open again to citizens of Canada."
     assert claims(gazetteer, body) == [
@@ -175,15 +169,11 @@ def test_lifting_a_ban_on_foreign_visitors_is_only_an_opening(gazetteer):
     assert claims(gazetteer, body) == [("lumen-cove", "foreign", "open", TODAY)]
 
 
-@pytest.mark.xfail(strict=True, reason="an ended suspension is read as the suspension")
 def test_ending_a_suspension_of_foreign_tours_is_an_opening(gazetteer):
     body = "Lumen Cove has ended its suspension of foreign tours."
     assert claims(gazetteer, body) == [("lumen-cove", "foreign", "open", TODAY)]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="'no longer suspended ... and is open again' gives only suspended"
-)
 def test_no_longer_suspended_and_open_again_is_an_opening(gazetteer):
     body = "Orvik Island is no longer suspended for foreign visitors and is open again."
     assert claims(gazetteer, body) == [("orvik-island", "foreign", "open", TODAY)]
