@@ -21,6 +21,7 @@ from .lexicon import (
     ALL_WORDS,
     DOMESTIC_WORDS,
     FOREIGN_WORDS,
+    PERSON_NOUNS,
     PLACE_NOUNS,
     PREDICATES,
     PREFILTER,
@@ -542,7 +543,11 @@ class _Reader:
                     code
                     and token.i != person.i
                     and token.dep_ in ("amod", "compound", "nmod")
-                    and (token.head.i == person.i or token.head in person.conjuncts)
+                    and (
+                        token.head.i == person.i
+                        or token.head in person.conjuncts
+                        or token.head.lemma_.lower() in PERSON_NOUNS
+                    )
                 ):
                     audiences[code] = None
                 if word in FOREIGN_WORDS or token.lemma_.lower() in FOREIGN_WORDS:
@@ -1262,6 +1267,7 @@ def _shares_earlier_conjunct(frame: Frame, earlier: list[Frame]) -> bool:
         and theme
         and theme == {t.i for t in f.theme_tokens}
         and f.status == frame.status
+        and f.negated == frame.negated
         for f in earlier
     )
 
@@ -1485,7 +1491,17 @@ def _settle(
         events: list[_Candidate] = []
         for candidate in group:
             day = candidate.claim.effective_at.date()
-            if any(abs((e.claim.effective_at.date() - day).days) <= 3 for e in events):
+            same = [
+                i
+                for i, e in enumerate(events)
+                if abs((e.claim.effective_at.date() - day).days) <= 3
+            ]
+            if same:
+                kept = events[same[0]]
+                if kept.claim.status == "closed" and candidate.claim.status == "suspended":
+                    # "closed on Saturday ... will remain closed until Monday": one closure
+                    # with an end, dated by its clearest reading.
+                    events[same[0]] = replace(kept, claim=replace(kept.claim, status="suspended"))
                 continue
             events.append(candidate)
         settled += [replace(e.claim) for e in sorted(events, key=lambda c: c.claim.start)]

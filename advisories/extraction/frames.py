@@ -382,6 +382,10 @@ def theme_is_other(theme: list, named: frozenset[int] = frozenset()) -> bool:
     for token in theme:
         if _lemma(token) in OTHER_NOUNS:
             continue  # "the Giant's Causeway visitor centre" is a building, not the site
+        if _lemma(token) in _PARTITIVE and any(
+            t.i in named for p in token.children if _lemma(p) == "of" for t in p.subtree
+        ):
+            return False  # "the rest of Komodo National Park": part of a named place
         if any(t.i in named for t in token.subtree if t.dep_ in ("compound", "amod", "nmod")) or (
             token.i in named
         ):
@@ -449,6 +453,7 @@ def restrictive_cues(tokens) -> bool:
         and not any(_lemma(c) in ("no", "without") for c in t.children)
         and not (t.dep_ in ("dobj", "compound", "nmod", "conj") and _lemma(_verb_of(t)) in _ENDING)
         and not (_lemma(t) in ("limit", "cap") and _capacity(t))
+        and not (_lemma(t) in ("some", "certain") and not _of_people(t))
         for t in tokens
     )
 
@@ -464,6 +469,20 @@ def _verb_of(token):
             return node
         node = node.head
     return node
+
+
+def _of_people(token) -> bool:
+    """ "tourists from some countries", "certain nationalities": a subset of visitors, not
+    "some 20,000 guests"."""
+    head = token.head
+    return _lemma(head) in PERSON_NOUNS or _lemma(head) in (
+        "country",
+        "nation",
+        "nationality",
+        "category",
+        "group",
+        "visitor",
+    )
 
 
 def _capacity(token) -> bool:
@@ -528,6 +547,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         # "Mount Kumgang remains off limits to everyone": the subject is the place.
         theme = _children(token.head.head, "nsubj", "nsubjpass")
     theme = [t for t in theme if _lemma(t) not in _TIME_NOUNS]
+    if not theme and any(_lemma(c) in OTHER_NOUNS for c in _children(token, "nsubj")):
+        return None  # "direct trains to the capital resumed": the trains, not the capital
     if predicate.needs_object and not theme and predicate.kind == "plain":
         return None  # "refusing to take back citizens": nothing of a place is refused
     if token.pos_ == "NOUN" and not theme and not _happens(token):
@@ -612,6 +633,7 @@ def _organised(token) -> bool:
     )
 
 
+_PARTITIVE = frozenset({"rest", "part", "most", "remainder", "section", "half", "portion"})
 _LIFTING = frozenset({"lift", "end", "scrap", "drop", "remove", "waive", "rescind", "revoke"})
 
 

@@ -83,6 +83,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("visit", "VERB"): _p("visit", "open", "closed", kind="movement", strength=0.75),
     ("travel", "VERB"): _p("travel", "open", "closed", kind="movement", strength=0.75),
     ("enter", "VERB"): _p("enter", "open", "closed", kind="movement", strength=0.75),
+    ("arrive", "VERB"): _p("arrive", "open", None, kind="movement", strength=0.7),
     # Conditions on entry: "visitors will need permits", "must travel with a licensed guide",
     # "impose restrictions on Russian tourists" (REQUIREMENT_NOUNS say which conditions count).
     ("need", "VERB"): _p("need", "restricted", "open", kind="obligation", strength=0.75),
@@ -114,7 +115,7 @@ PREFILTER = re.compile(
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|ended|ends|ending|rescind|scrap"
     r"|advis|off-limits|off limits"
-    r"|visit|travel|enter|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
+    r"|visit|travel|enter|arriv|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
     r"|appl(?:y|ies))",
     re.I,
 )
