@@ -547,7 +547,11 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         # "Mount Kumgang remains off limits to everyone": the subject is the place.
         theme = _children(token.head.head, "nsubj", "nsubjpass")
     theme = [t for t in theme if _lemma(t) not in _TIME_NOUNS]
-    if not theme and any(_lemma(c) in OTHER_NOUNS for c in _children(token, "nsubj")):
+    if (
+        not theme
+        and predicate.kind != "advice"
+        and any(_lemma(c) in OTHER_NOUNS for c in _children(token, "nsubj"))
+    ):
         return None  # "direct trains to the capital resumed": the trains, not the capital
     if predicate.needs_object and not theme and predicate.kind == "plain":
         return None  # "refusing to take back citizens": nothing of a place is refused
