@@ -796,6 +796,14 @@ class _Reader:
         for tier in tiers:
             if tier:
                 return _pick(tier)
+        pronouns = [t for t in frame.theme_tokens if t.lemma_.lower() in ("it", "they")]
+        if pronouns:
+            # "the spa said it would remain closed": "it" is the place named just before.
+            before = [m for m in places if min(by_token[m], default=10**6) < pronouns[0].i]
+            if before:
+                return [max(before, key=lambda m: m.start).entry]
+            if self.topic:
+                return list(self.topic)
         if not places and self.topic and not unnamed_places:
             # The story's place, unless the phrase names a place the gazetteer lacks
             # ("for visiting Mayabunder and Diglipur"): then it is about that place.
@@ -838,6 +846,8 @@ class _Reader:
                 return effect, True
             return self.published_at, False
         span = token.head if token.pos_ == "NOUN" and token.dep_ == "nsubj" else token
+        while span.dep_ == "xcomp" and span.head.i != span.i:
+            span = span.head  # "from 1 January, visitors will have to book": the whole clause
         left = sentence.start + span.left_edge.idx
         right = sentence.start + span.right_edge.idx + len(span.right_edge.text)
         inside = [d for d in dates if left <= d.start < right]
@@ -1462,7 +1472,7 @@ def _settle(
             or not any(
                 o.explicit
                 and not o.history
-                and _FAMILY[o.claim.status] == _FAMILY[c.claim.status]
+                and o.claim.status == c.claim.status
                 and (o.claim.effective_at - c.claim.effective_at).days >= -31
                 for o in group
             )

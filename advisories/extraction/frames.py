@@ -286,6 +286,8 @@ def is_future(token) -> bool:
         for child in node.children:
             if child.dep_ == "aux" and _lemma(child) in ("will", "shall"):
                 return True
+        if node.dep_ == "conj" and _children(node, "nsubj", "nsubjpass"):
+            break  # "... will be allowed to return, but the town remains closed": its own tense
         if _lemma(node) in ("set", "schedule", "due", "go") and any(
             c.dep_ == "xcomp" for c in node.children
         ):
@@ -711,7 +713,7 @@ def _movers(token) -> list:
     arrived = (
         token.tag_ == "VBD"
         and _lemma(token) in ARRIVAL_VERBS
-        and token.dep_ == "ROOT"
+        and token.dep_ in ("ROOT", "ccomp")
         and any(
             (t.like_num and _DAY.search(t.text)) or _lemma(t) in _WEEKDAYS for t in token.subtree
         )
