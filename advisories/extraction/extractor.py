@@ -101,6 +101,13 @@ _BAN_LIST = re.compile(
     r"appl(?:y|ies)\s+to)\b",
     re.I,
 )
+_FOLLOWED_BY = re.compile(r"\bfollowed by\b", re.I)
+#: A notice that says its measure concerns "domestic and foreign visitors" somewhere.
+_BOTH_AUDIENCES = re.compile(
+    r"\b(?:domestic|local|national)\s+and\s+foreign\s+(?:visitors|tourists|travell?ers)"
+    r"|\bforeign\s+and\s+(?:domestic|local)\s+(?:visitors|tourists|travell?ers)",
+    re.I,
+)
 _PRESENT_STATE = re.compile(r"\b(?:is|are)\s+(?:currently|now)\b", re.I)
 _PARTIAL_ADVICE = re.compile(
     r"\ball but essential\b|\bnon-?essential\b|\b(?:areas|parts|regions|provinces) of\b", re.I
@@ -186,6 +193,8 @@ class _Candidate:
     refers_back: bool = False
     #: Dated only by a nearby "takes effect on ..." sentence, which may be another measure's.
     effect_dated: bool = False
+    #: Said of a place's visitors with no audience named ("tourists"): the notice may name it.
+    unqualified: bool = False
 
 
 class _Reader:
@@ -259,6 +268,14 @@ class _Reader:
             if specific:
                 self.topic = _most_specific(specific)
         body_mentions = frozenset(m.entry.id for m in self.mentions if m.start > self.title_end)
+        if _BOTH_AUDIENCES.search(self.text):
+            # "support for domestic and foreign visitors affected": the notice's closure of a
+            # site to "tourists" concerns both.
+            candidates += [
+                replace(c, claim=replace(c.claim, audience=DOMESTIC), unqualified=False)
+                for c in candidates
+                if c.unqualified and c.claim.audience == FOREIGN
+            ]
         return ExtractionResult(
             claims=_settle(candidates, body_mentions),
             unmatched_places=list(self.unmatched.values()),
@@ -514,9 +531,51 @@ class _Reader:
                         visa_unqualified=visa and audience == FOREIGN,
                         refers_back=not explicit and _definite_event(frame),
                         effect_dated=effect_dated,
+                        unqualified=not audiences and destination.kind != "country",
                     )
                 )
-        return claims
+        return claims + self._followed_by(frame, index, sentence, claims, destinations)
+
+    def _followed_by(self, frame: Frame, index: int, sentence: Span, claims, destinations):
+        """ "... reopen the island on 1 July, followed by A, B and C on 15 July": the places
+        after "followed by" get the same reading on their own date."""
+        match = _FOLLOWED_BY.search(sentence.text, frame.token.idx)
+        if not match or not claims:
+            return []
+        position = sentence.start + match.end()
+        later = [
+            m
+            for m in self.mentions_by_sentence[index]
+            if m.start >= position and m.entry not in destinations and m.entry.kind != "country"
+        ]
+        dates = [
+            d
+            for d in self.dates_by_sentence[index]
+            if d.start >= position and d.explicit and not d.bounding
+        ]
+        if not later or not dates:
+            return []
+        day = dates[0].resolve(published=self.published, future=frame.future, anchor=None)
+        if day is None:
+            return []
+        when = datetime.combine(day, time(0, 0), tzinfo=UTC)
+        followed = []
+        for entry in dict.fromkeys(m.entry for m in later):
+            for c in claims:
+                if c.claim.destination_id != claims[0].claim.destination_id:
+                    continue
+                followed.append(
+                    replace(
+                        c,
+                        claim=replace(
+                            c.claim,
+                            destination_id=entry.id,
+                            destination_slug=entry.slug,
+                            effective_at=when,
+                        ),
+                    )
+                )
+        return followed
 
     def _audiences(self, frame: Frame, mentions, by_token):
         """Audience codes named by the frame's visitor phrases, the country mentions used as
