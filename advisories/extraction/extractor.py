@@ -101,6 +101,7 @@ _BAN_LIST = re.compile(
     r"appl(?:y|ies)\s+to)\b",
     re.I,
 )
+_EXCEPT = re.compile(r"\b(?:outside|except|excluding|other than|apart from)\b", re.I)
 _FOLLOWED_BY = re.compile(r"\bfollowed by\b", re.I)
 #: A notice that says its measure concerns "domestic and foreign visitors" somewhere.
 _BOTH_AUDIENCES = re.compile(
@@ -793,6 +794,13 @@ class _Reader:
             for t in t.subtree
         }
         places = [m for m in places if not by_token[m] & context]
+        # "all countries outside the EU, the Schengen Area and the United Kingdom": the rest
+        # of a list opened by "outside"/"except" is left out too, however it is parsed.
+        cut = _EXCEPT.search(token.sent.text)
+        if cut:
+            offset = token.sent.start_char + cut.start()
+            first = next((t.i for t in token.doc if t.idx >= offset), len(token.doc))
+            places = [m for m in places if min(by_token[m], default=0) < first]
         theme = {t.i for node in frame.theme_tokens for t in node.subtree}
         own = any(
             c.dep_ == "poss" and c.lemma_.lower() in ("its", "their")
@@ -1252,11 +1260,12 @@ def _ban_targets(frame: Frame, mentions, by_token) -> list:
 
 
 def _on_unnamed_countries(frame: Frame) -> bool:
+    """ "a visa ban on 12 countries", "the travel bans on them": whose people, unnamed."""
     token = frame.token
-    return token.pos_ == "NOUN" and any(
+    return token.lemma_.lower() in _BAN_NOUNS and any(
         p.dep_ == "prep"
         and p.lemma_.lower() == "on"
-        and any(c.lemma_.lower() in ("country", "nation") for c in p.children)
+        and any(c.lemma_.lower() in ("country", "nation", "they", "them") for c in p.children)
         for p in token.children
     )
 

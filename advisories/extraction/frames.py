@@ -213,7 +213,18 @@ def is_speculative(token) -> bool:
         if (
             _lemma(head) in GOVERNING_SPECULATION
             and dep
-            in ("xcomp", "ccomp", "dobj", "pobj", "prep", "pcomp", "nsubj", "nsubjpass", "advcl")
+            in (
+                "xcomp",
+                "ccomp",
+                "dobj",
+                "pobj",
+                "prep",
+                "pcomp",
+                "nsubj",
+                "nsubjpass",
+                "advcl",
+                "acl",
+            )
             and not _approved(head)
         ):
             return True
@@ -610,7 +621,7 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
             for t in c.subtree
         ]
     del sentence_tokens
-    frame.restrictive = qualifies(local)
+    frame.restrictive = qualifies(local) or _daily_cap(local)
     if predicate.kind == "obligation" and negated:
         frame.restrictive = False  # "no longer have to book": the condition is what ends
     frame.outbound = predicate.kind == "advice" or any(_lemma(t) in OUTBOUND_NOUNS for t in theme)
@@ -619,6 +630,12 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
 
 
 _STOPPING = frozenset({"stop", "cease", "halt", "suspend", "pause", "end", "quit"})
+
+
+def _daily_cap(tokens) -> bool:
+    """ "allows up to 10,000 people a day to enter": entry rationed by a daily quota."""
+    text = " ".join(t.text for t in sorted({t.i: t for t in tokens}.values(), key=lambda t: t.i))
+    return bool(re.search(r"\bup to [\d,]+\b.*\b(?:a|per) day\b", text, re.I))
 
 
 def qualifies(tokens) -> bool:
