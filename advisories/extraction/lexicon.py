@@ -114,9 +114,10 @@ PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|ended|ends|ending|rescind|scrap"
-    r"|advis|off-limits|off limits"
-    r"|visit|travel|enter|arriv|invalid|need|requir|impos|book|obtain|mandatory|must|have to"
-    r"|appl(?:y|ies))",
+    r"|advis|off-limits|off limits|invalid|requir|impos|mandatory)"
+    # Verbs that are also common nouns' stems ("travellers", "bookings") match as verbs only.
+    r"|\b(?:visit(?:s|ed|ing)?|travel(?:s|led|ed|ling|ing)?|enter(?:s|ed|ing)?|arriv(?:e|es|ed|ing)"
+    r"|need(?:s|ed)?|book(?:s|ed)?|obtain(?:s|ed)?|must|ha(?:ve|s|d) to|appl(?:y|ies))\b",
     re.I,
 )
 
