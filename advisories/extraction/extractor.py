@@ -253,7 +253,7 @@ class _Reader:
                         "*",
                     ) not in PREDICATES:
                         continue
-                    if token.pos_ in ("VERB", "NOUN") and is_speculative(token):
+                    if token.pos_ == "NOUN" and is_speculative(token):
                         self.speculated.add(token.lemma_.lower())
                     frame = read_frame(token, named)
                     if frame is not None and not _shares_earlier_conjunct(frame, frames):
@@ -688,25 +688,32 @@ class _Reader:
                 for t in p.subtree
             }
         doc = frame.token.doc
-        run: list = []
-        found: list[str] = []
-        for t in [*doc, None]:
-            if t is not None and t.i in scope and t.pos_ == "PROPN" and t.i not in named:
-                run.append(t)
+        # Runs of consecutive proper nouns in the scope that no destination covers.
+        runs: list[list] = []
+        for i in sorted(scope):
+            t = doc[i]
+            if t.pos_ != "PROPN" or i in named:
                 continue
-            place_like = run and (
+            if runs and runs[-1][-1].i + 1 == i:
+                runs[-1].append(t)
+            else:
+                runs.append([t])
+        found: list[str] = []
+        for run in runs:
+            after = doc[run[-1].i + 1] if run[-1].i + 1 < len(doc) else None
+            visited = _visited(run[0])
+            place_like = (
                 run[-1].lemma_.lower() in PLACE_NOUNS
-                or (t is not None and t.lemma_.lower() in PLACE_NOUNS)
-                or _visited(run[0])
+                or (after is not None and after.lemma_.lower() in PLACE_NOUNS)
+                or visited
             )
-            if (len(run) >= 2 or (run and _visited(run[0]))) and place_like:
+            if (len(run) >= 2 or visited) and place_like:
                 name = " ".join(x.text for x in run)
                 if _demonym(name) is None:
                     self.unmatched.setdefault(
                         name, UnmatchedPlace(name=name, sentence=sentence.text)
                     )
                     found.append(name)
-            run = []
         return found
 
     def _visa_parties(self, frame: Frame, mentions, by_token, actor_mentions):
@@ -1152,7 +1159,8 @@ _ANNOUNCING = frozenset(
 
 def _announced_on(doc, offset: int) -> bool:
     """The date at ``offset`` (in the sentence) dates an announcement, not the measure."""
-    token = next((t for t in doc if t.idx <= offset < t.idx + len(t.text) + 1), None)
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    token = span[0] if span is not None and len(span) else None
     for _ in range(4):
         if token is None or token.head.i == token.i:
             return False
@@ -1184,7 +1192,8 @@ def _said_on(token, offset: int) -> bool:
     """The date at ``offset`` dates a reporting verb above the predicate ("announced on
     Thursday that it will suspend ...")."""
     doc = token.doc
-    date_token = next((t for t in doc if t.idx <= offset < t.idx + len(t.text) + 1), None)
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    date_token = span[0] if span is not None and len(span) else None
     if date_token is None:
         return False
     node = date_token
@@ -1369,9 +1378,11 @@ def _citizens_leaving(frame: Frame, audiences) -> bool:
 
 
 def _token_span(mention: Mention, sentence: Span, doc) -> set[int]:
-    start = mention.start - sentence.start
-    end = mention.end - sentence.start
-    return {t.i for t in doc if t.idx < end and t.idx + len(t.text) > start}
+    """Indices of the tokens a mention covers (any token it overlaps)."""
+    span = doc.char_span(
+        mention.start - sentence.start, mention.end - sentence.start, alignment_mode="expand"
+    )
+    return set(range(span.start, span.end)) if span is not None else set()
 
 
 def _clause_root(token):
