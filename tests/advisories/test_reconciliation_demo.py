@@ -15,8 +15,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from advisories.extraction_service import notices_reextract
-from advisories.models import Claim, ReviewState
+from advisories.extraction_service import notice_extract, notices_reextract
+from advisories.ingest import notice_ingest
+from advisories.models import Claim, ReviewState, Source
 from advisories.reconciliation_service import reconcile_pending
 from destinations.models import CurrentStatus, Destination, StatusChange
 from destinations.selectors import status_as_of
@@ -112,3 +113,24 @@ def test_reconciling_the_demo_again_changes_nothing(demo):
         summary = reconcile_pending(now=NOW)
     assert summary.changes == 0
     assert list(StatusChange.objects.values_list("pk", flat=True)) == before
+
+
+def test_a_later_travel_piece_calling_the_resort_newly_opened_does_not_reopen_it(demo):
+    later = datetime(2025, 11, 20, tzinfo=UTC)
+    with time_machine.travel(later, tick=False):
+        result = notice_ingest(
+            source=Source.objects.filter(kind="news").first(),
+            title="A summer on North Korea's east coast",
+            body=(
+                "Visitors to the newly opened Wonsan-Kalma resort praised its long beaches and "
+                "its water park. The resort, which opened this summer, is one of the largest on "
+                "the coast."
+            ),
+            published_at=later,
+            enqueue_extraction=False,
+        )
+        extraction = notice_extract(notice_id=result.notice.pk)
+        reconcile_pending(now=later)
+    assert extraction is not None and extraction.claims == []
+    assert current("wonsan-kalma", "foreign").status == "suspended"
+    assert timeline("wonsan-kalma", "foreign")[-1][0] == "suspended"
