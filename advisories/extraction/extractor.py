@@ -217,6 +217,7 @@ class _Reader:
         self._coarse = False
         self._effect_dated = False
         self.unmatched: dict[str, UnmatchedPlace] = {}
+        self.last_country: GazetteerEntry | None = None
         #: Measures the notice has spoken of only as plans: "the ban" later is that plan.
         self.speculated: set[str] = set()
         self.events: list[tuple[int, date]] = []
@@ -258,7 +259,15 @@ class _Reader:
                     frame = read_frame(token, named)
                     if frame is not None and not _shares_earlier_conjunct(frame, frames):
                         frames.append(frame)
-                        candidates += self._claims(frame, index, sentence)
+                        found = self._claims(frame, index, sentence)
+                        candidates += found
+                        countries = [
+                            c.claim.destination_id
+                            for c in found
+                            if self.gazetteer.by_id[c.claim.destination_id].kind == "country"
+                        ]
+                        if countries:
+                            self.last_country = self.gazetteer.by_id[countries[-1]]
                 if not frames:
                     candidates += self._scope(doc, index, sentence, candidates)
             specific = [
@@ -386,7 +395,13 @@ class _Reader:
     # -- one frame -----------------------------------------------------------------------------
     def _claims(self, frame: Frame, index: int, sentence: Span) -> list[_Candidate]:
         token = frame.token
-        mentions = self.mentions_by_sentence[index]
+        mentions = [
+            # "the country" is the country the notice's claims are about, not the last named.
+            replace(m, entry=self.last_country)
+            if m.anaphoric and m.entry.kind == "country" and self.last_country is not None
+            else m
+            for m in self.mentions_by_sentence[index]
+        ]
         by_token = {m: _token_span(m, sentence, token.doc) for m in mentions}
         unmatched = self._note_unmatched(
             frame, sentence, {i for m in mentions for i in by_token[m]}
