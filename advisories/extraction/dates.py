@@ -42,7 +42,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:(early|mid|late|the end of|the beginning of|the start of)[-\s]+)?"
             + _M
-            + r"\b(?:\s+(\d{4}))?"
+            + r"\b(?:\s+(?:of\s+)?(\d{4}))?"
         ),
     ),
     ("weekend", re.compile(r"\b(?:last|over the|this past|at the)\s+weekend\b", re.I)),

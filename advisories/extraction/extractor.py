@@ -72,7 +72,8 @@ def _HOURS_NEAR(frame, sentence) -> bool:
 
 
 _VAGUE_TIME = re.compile(
-    r"\b(?:next|later this|later next|coming)\s+(?:year|month|week|season|spring|summer|autumn|"
+    r"\blater in the (?:year|season|month)\b|\bin the coming (?:weeks|months|days)\b"
+    r"|\b(?:next|later this|later next|coming)\s+(?:year|month|week|season|spring|summer|autumn|"
     r"fall|winter|weeks|months)\b|\bsoon\b|\beventually\b|\bat some point\b|\bin (?:the )?future\b",
     re.I,
 )
@@ -203,7 +204,8 @@ class _Reader:
         self.text = f"{title}\n\n{body}"
         self.title_end = len(title)
         self.published_at = published_at.astimezone(UTC)
-        self.published = self.published_at.date()
+        # Weekdays, "today" and "yesterday" are the notice's own days, in its own time zone.
+        self.published = published_at.date()
         self.gazetteer = gazetteer
         self.authority_factor = 0.5 + 0.5 * max(0, min(int(authority), 100)) / 100
         self.sentences = split_sentences(self.text)
@@ -631,8 +633,14 @@ class _Reader:
                     word == "national" and token.pos_ == "ADJ" and token.head.i == person.i
                 ):
                     audiences[DOMESTIC] = None
-                if word in ALL_WORDS and word != "all" and token.head.i == person.i:
-                    audiences[_EVERYONE] = None  # "all tourists" are foreign tourists here
+                if (
+                    word in ALL_WORDS
+                    and token.head.i == person.i
+                    and (word != "all" or lemma in ("visitor", "people", "person"))
+                ):
+                    # "all visitors" and "the public" are everyone; "all tourists" are the
+                    # foreign tourists (the corpus README's convention).
+                    audiences[_EVERYONE] = None
                 if token.like_num and token.head.lemma_.lower() == "country":
                     counted = True
             for mention in mentions:
@@ -983,17 +991,24 @@ class _Reader:
         future = (
             frame.future or bool(_EFFECTIVE.search(lead)) or (not past and bool(_FROM.search(lead)))
         )
-        if _reported_in_past(token):
+        reported = _reported_in_past(token)
+        if reported:
             # "They had announced in March that tourists would be barred from June 1": the
-            # dates lie ahead of the announcement, not of this notice.
+            # dates lie ahead of the announcement, not of this notice; the nearest such day.
             future = False
         if frame.future and not chosen.explicit:
             return None, False
         long_lead = self.text[max(sentence.start, chosen.start - 60) : chosen.start]
+        if (
+            frame.negated
+            and frame.future
+            and frame.predicate.lemma in ("reopen", "open", "resume", "restart")
+        ):
+            return self.published_at, True  # "will not reopen on 19 April": closed, as of now
         if frame.negated and re.search(r"\bsince\b[^,;]*$", long_lead):
             return self.published_at, True  # "have not resumed since 18 July": still, today
         anchor = self._anchor(chosen)
-        present = token.tag_ in ("VBZ", "VBP") and not frame.history
+        present = (token.tag_ in ("VBZ", "VBP") or reported) and not frame.history
         resolved = chosen.resolve(published=self.published, future=future, anchor=anchor)
         if present and resolved is not None and not future:
             # "the Yoshida Trail opens on 1 July": the nearest such day, ahead or behind.
@@ -1033,9 +1048,12 @@ class _Reader:
             # Only forward: a notice about this year's dates does not mean last year's.
             return resolved
         try:
-            return resolved.replace(year=years[-1])
+            moved = resolved.replace(year=years[-1])
         except ValueError:  # 29 February
             return resolved
+        if abs((moved - self.published).days) > 200:
+            return resolved  # a year named for something else, far from this notice
+        return moved
 
     def _effect_date(self, index: int) -> datetime | None:
         """The date a nearby sentence gives for a measure's entry into force ("the move will
@@ -1085,7 +1103,9 @@ class _Reader:
             if code == destination.country_code:
                 del named[code]
                 audiences = {**audiences, DOMESTIC: None}
-        if own_only and status == "open" and frame.restrictive:
+        home_only = not named and DOMESTIC in audiences and FOREIGN not in audiences
+        only = any(t.lemma_.lower() == "only" for t in frame.token.sent)
+        if (own_only or home_only) and status == "open" and frame.restrictive and only:
             # "resumed, but only for South Korean citizens": open at home, shut to foreigners.
             return [(DOMESTIC, "open"), (FOREIGN, "closed")]
         result: list[tuple[str, str]] = []
