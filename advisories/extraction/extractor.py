@@ -124,6 +124,9 @@ _FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning)\s+(?:\w+\s+
 _EFFECTIVE = re.compile(r"\b(?:effective|with\s+effect\s+from|starting)\s+(?:\w+\s+)?$", re.I)
 #: "TAIPEI, Taiwan -" opening a story names where it was filed, not what it is about.
 _DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]*\s*(?:\u2013|\u2014|-|\()")
+_DATELINE_ANY = re.compile(
+    r"^[A-Z][A-Z .'-]{2,}(?:,\s+[A-Z][\w .'-]*)?\s*(?:\u2013|\u2014|--?|:)\s+"
+)
 #: Prepositions that name a circumstance rather than the place a predicate applies to.
 _CONTEXT_PREPS = frozenset(
     {
@@ -297,9 +300,15 @@ class _Reader:
         """The sentence tokenised, each multi-word place name merged into one token, so the
         parser reads "Lumen Cove reopens" as a name and a verb rather than three nouns."""
         sentence = self.sentences[index]
+        text = sentence.text
+        dateline = _DATELINE_ANY.match(text)
+        if dateline:
+            # "NEW DELHI — India on Friday restored ...": where it was filed is not part of
+            # the sentence; blanked (same length, so offsets hold) before parsing.
+            text = " " * dateline.end() + text[dateline.end() :]
         return names_merged(
             nlp,
-            sentence.text,
+            text,
             [
                 (m.start - sentence.start, m.end - sentence.start)
                 for m in self.mentions_by_sentence[index]

@@ -526,7 +526,10 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     if token.tag_ == "VBG" and token.dep_ == "pcomp" and _lemma(token.head) in ("on", "about"):
         return None  # "regulations on welcoming tourists": a topic, not an act
     movers: list = []
-    if predicate.kind == "movement" and _obliged(token):
+    if predicate.kind == "movement" and _imperative_warning(token):
+        # "Do not travel to Haiti": an advisory's own words, advice to its readers.
+        predicate = DO_NOT_TRAVEL
+    elif predicate.kind == "movement" and _obliged(token):
         # "visitors must travel with a licensed guide": a condition on entry.
         predicate = OBLIGATION
     if predicate.kind == "obligation":
@@ -690,6 +693,16 @@ _DAY = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?$")
 
 
 OBLIGATION = Predicate("must", "restricted", None, kind="obligation", strength=0.7)
+DO_NOT_TRAVEL = Predicate("advise", "closed", None, kind="advice", strength=0.8)
+
+
+def _imperative_warning(token) -> bool:
+    """ "Do not travel to X" opening a sentence: no subject, "do" and "not" before the verb."""
+    if _lemma(token) != "travel" or _children(token, "nsubj", "nsubjpass"):
+        return False
+    return any(c.dep_ == "neg" for c in token.children) and any(
+        c.dep_ == "aux" and _lemma(c) == "do" for c in token.children
+    )
 
 
 def _obliged(token) -> bool:
@@ -712,6 +725,8 @@ def _obligation_subjects(token) -> list | None:
                 return [subject]
             if _lemma(subject) in ("it", "this"):
                 return []  # "it is mandatory for all trekkers": the people are in a phrase
+            if _lemma(subject) in REQUIREMENT_NOUNS and subject.dep_ == "nsubjpass":
+                return []  # "permits will be required from mid-March": of every visitor
     if _lemma(token) == "impose":
         return []
     return None

@@ -93,6 +93,8 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("make", "VERB"): _p("make", "restricted", "open", kind="obligation", strength=0.7),
     ("obtain", "VERB"): _p("obtain", "restricted", None, kind="obligation", strength=0.7),
     ("mandatory", "ADJ"): _p("mandatory", "restricted", None, kind="obligation", strength=0.7),
+    ("accompany", "VERB"): _p("accompany", "restricted", None, kind="obligation", strength=0.7),
+    ("escort", "VERB"): _p("escort", "restricted", None, kind="obligation", strength=0.7),
     ("lift", "VERB"): _p("lift", "open", None, kind="lift", objects=_BANS),
     ("scrap", "VERB"): _p("scrap", "open", None, kind="lift", objects=_BANS),
     ("end", "VERB"): _p("end", "open", None, kind="lift", objects=_BANS),
@@ -114,7 +116,7 @@ PREFILTER = re.compile(
     r"\b(?:clos|shut|seal|suspen|halt|stop|paus|froze|freez|cancel|bann?|barr?|prohibit|forb[ia]d"
     r"|prevent|reject|refus|den[iy]|revok|restrict|open|reopen|re-open|resum|restart|welcom"
     r"|allow|permit|admit|accept|receiv|host|serve|restor|lift|ended|ends|ending|rescind|scrap"
-    r"|advis|off-limits|off limits|invalid|requir|impos|mandatory)"
+    r"|advis|off-limits|off limits|invalid|requir|impos|mandatory|accompan|escort)"
     # Verbs that are also common nouns' stems ("travellers", "bookings") match as verbs only.
     r"|\b(?:visit(?:s|ed|ing)?|travel(?:s|led|ed|ling|ing)?|enter(?:s|ed|ing)?|arriv(?:e|es|ed|ing)"
     r"|need(?:s|ed)?|book(?:s|ed)?|obtain(?:s|ed)?|must|ha(?:ve|s|d) to|appl(?:y|ies))\b",
