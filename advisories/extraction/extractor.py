@@ -53,7 +53,7 @@ _TEMPORARY = re.compile(
     r"(?:more\s+)?(?:days?|weeks?|months?|years?)\b|\b(?:until|till|through)\s+(?:at\s+least\s+)?"
     r"(?:\d|(?:early|mid|late)?-?\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|next)"
     r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)"
-    r"|\bfortnight\b|\b(?:first|last|next)\s+\w+\s+(?:days|weeks)\b"
+    r"|\bfortnight\b|\b(?:first|last|next)\s+\w+\s+(?:days|weeks)\b|\bonly on\b"
     r"|\bfrom\s+\S+(?:\s+\S+){0,3}?\s+(?:to|until|till|through)\s+(?:\d|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))"
     r"|\b\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|to)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)",
     re.I,
@@ -103,6 +103,8 @@ _BAN_LIST = re.compile(
     re.I,
 )
 _EXCEPT = re.compile(r"\b(?:outside|except|excluding|other than|apart from)\b", re.I)
+#: Forms that name a calendar day or month (not a weekday, which is read as the last one).
+_CALENDAR = frozenset({"dm", "md", "month", "range"})
 _FOLLOWED_BY = re.compile(r"\bfollowed by\b", re.I)
 #: A notice that says its measure concerns "domestic and foreign visitors" somewhere.
 _BOTH_AUDIENCES = re.compile(
@@ -1019,7 +1021,7 @@ class _Reader:
         anchor = self._anchor(chosen)
         present = (token.tag_ in ("VBZ", "VBP") or reported) and not frame.history
         resolved = chosen.resolve(published=self.published, future=future, anchor=anchor)
-        if present and resolved is not None and not future:
+        if present and resolved is not None and not future and chosen.form in _CALENDAR:
             # "the Yoshida Trail opens on 1 July": the nearest such day, ahead or behind.
             ahead = chosen.resolve(published=self.published, future=True, anchor=anchor)
             if ahead and abs((ahead - self.published).days) < abs((resolved - self.published).days):
