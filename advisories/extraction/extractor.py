@@ -825,6 +825,20 @@ class _Reader:
         }
         # "Kangwon Province, home to Masikryong, remains open": an aside names other places.
         named_heads = {i for m in places for i in by_token[m]}
+        # "The Tamsen Valley Reserve in northern Namibia", "Authorities on Nusa Penida": where
+        # a named place or the actor is, not what the predicate is about.
+        located = named_heads | {
+            c.i for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN"
+        }
+        context |= {
+            t.i
+            for t in token.sent
+            if t.dep_ == "prep"
+            and t.lemma_.lower() in ("in", "on", "near", "at")
+            and t.head.i in located
+            and t.head.i not in {x.i for x in frame.theme_tokens if x.pos_ != "PROPN"}
+            for t in t.subtree
+        }
         context |= {
             t.i
             for t in token.sent
