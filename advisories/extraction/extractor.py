@@ -513,9 +513,7 @@ class _Reader:
         status = frame.status
         if status == "closed" and _TEMPORARY.search(sentence.text) and not outbound_code:
             status = "suspended"
-        if status == "closed" and outbound_code and _PARTIAL_ADVICE.search(sentence.text):
-            # "against all but essential travel", "to all other areas of X": part of the way.
-            status = "restricted"
+        partial_advice = bool(_PARTIAL_ADVICE.search(sentence.text))
         strength = frame.predicate.strength
         in_title = sentence.start < self.title_end
         claims: list[_Candidate] = []
@@ -523,7 +521,15 @@ class _Reader:
         if mutual:
             # "The Canada-U.S. border was shut": each side, for the other side's people.
             destinations = [a for a, _ in mutual]
+        base_status = status
         for destination in destinations:
+            status = base_status
+            if status == "closed" and outbound_code and partial_advice:
+                # "against all but essential travel", "to all other areas of X": part of the
+                # way; judged on the phrase that names this destination when there is one.
+                phrase = _advice_phrase(token, mentions, by_token, destination)
+                if _PARTIAL_ADVICE.search(phrase if phrase is not None else sentence.text):
+                    status = "restricted"
             if mutual:
                 pairs = [(b.country_code, status) for a, b in mutual if a == destination]
             else:
@@ -1273,6 +1279,15 @@ def _said_on(token, offset: int) -> bool:
             return False
         ancestor = ancestor.head
     return False
+
+
+def _advice_phrase(token, mentions, by_token, destination) -> str | None:
+    """The "against ..." phrase of an advice that names ``destination``, as text."""
+    for against in (t for t in token.subtree if t.lemma_.lower() == "against"):
+        span = {t.i for t in against.subtree}
+        if any(m.entry == destination and by_token[m] & span for m in mentions):
+            return " ".join(t.text for t in against.subtree)
+    return None
 
 
 def _reported_in_past(token) -> bool:

@@ -611,7 +611,10 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     frame.audience_tokens = list(dict.fromkeys([*movers, *audience_phrases(token, theme)]))
     sentence_tokens = list(token.sent)
     conjoined = {
-        t.i for c in token.children if c.dep_ in ("conj", "dep", "parataxis") for t in c.subtree
+        t.i
+        for c in token.children
+        if c.dep_ in ("conj", "dep", "parataxis") and c.pos_ in ("VERB", "AUX")
+        for t in c.subtree
     }
     local = [t for t in token.subtree if t.i not in conjoined]
     local += [t for a in frame.audience_tokens for t in a.subtree]

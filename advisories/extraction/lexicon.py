@@ -186,7 +186,7 @@ GOVERNING_SPECULATION = frozenset(
 SUBORDINATORS = frozenset({"after", "since", "before", "until", "once", "following", "till"})
 RESTRICTIVE_WORDS = frozenset(
     {
-        "only", "quarantine", "limit", "cap", "sandbox", "escort", "escorted",
+        "only", "quarantine", "limit", "cap", "corridor", "sandbox", "escort", "escorted",
         "quota", "limited", "bubble", "exemption", "except", "licensed", "guided", "solo",
         "accompany", "accompanied", "certain", "select", "selected", "some", "partial",
         "partially", "reservation", "category",
