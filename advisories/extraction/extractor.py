@@ -987,6 +987,14 @@ class _Reader:
             if c.dep_ in ("conj", "dep", "parataxis") and c.pos_ in ("VERB", "AUX")
         ]
         inside = [d for d in inside if not any(a <= d.start < b for a, b in others)]
+        # A relative clause inside the phrase dates its own event ("the suspension of tours to
+        # the Plain of Jars, which had been imposed on 12 January"), not this one.
+        clauses = [
+            (sentence.start + t.left_edge.idx, sentence.start + t.right_edge.idx + 1)
+            for t in span.subtree
+            if t.dep_ == "relcl" and t.i != token.i
+        ]
+        inside = [d for d in inside if not any(a <= d.start < b for a, b in clauses)]
         if frame.future:
             # "to ban solo trekking, as per the announcement of 2 March": the day it was said.
             said = [d for d in dates if _announced_on(token.doc, d.start - sentence.start)]
@@ -1284,9 +1292,10 @@ def _said_on(token, offset: int) -> bool:
 def _advice_phrase(token, mentions, by_token, destination) -> str | None:
     """The "against ..." phrase of an advice that names ``destination``, as text."""
     for against in (t for t in token.subtree if t.lemma_.lower() == "against"):
-        span = {t.i for t in against.subtree}
+        nested = {t.i for c in against.children if c.dep_ == "conj" for t in c.subtree}
+        span = {t.i for t in against.subtree} - nested
         if any(m.entry == destination and by_token[m] & span for m in mentions):
-            return " ".join(t.text for t in against.subtree)
+            return " ".join(t.text for t in against.subtree if t.i in span)
     return None
 
 

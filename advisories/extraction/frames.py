@@ -563,6 +563,8 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         # "Mount Kumgang remains off limits to everyone": the subject is the place.
         theme = _children(token.head.head, "nsubj", "nsubjpass")
     theme = [t for t in theme if _lemma(t) not in _TIME_NOUNS]
+    if _transport(theme) or any(_lemma(c) in _CARRIERS for c in _children(token, "nsubj")):
+        return None  # "opened a sleeper service to Lao Cai", "the airline halted the route"
     if (
         not theme
         and predicate.kind != "advice"
@@ -585,6 +587,15 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
     if negated and any(_lemma(c) in ("fully", "completely") for c in token.children):
         return None  # "will not fully reopen": partly open, which another sentence says
     status = predicate.negated_status if negated else predicate.status
+    if (
+        predicate.kind == "plain"
+        and status in ("closed", "suspended")
+        and any(
+            _lemma(c) in PERSON_NOUNS and _lemma(c) not in ("public", "people") and c.pos_ == "NOUN"
+            for c in _children(token, "nsubj")
+        )
+    ):
+        return None  # "backpackers have been cancelling trips": visitors' choice, no status
     if predicate.lemma == "advise" and not _advises_travel(token):
         return None  # "we have been advised that tours are paused": told, not travel advice
     if predicate.lemma == "advisory":
@@ -659,6 +670,34 @@ def _organised(token) -> bool:
         c.dep_ in ("compound", "amod")
         and _lemma(c) in ("tour", "organise", "organize", "organised", "escorted", "guided")
         for c in token.children
+    )
+
+
+_CARRIERS = frozenset({"airline", "carrier", "railway"})
+_TRANSPORT = frozenset(
+    {
+        "train",
+        "rail",
+        "bus",
+        "ferry",
+        "sleeper",
+        "shuttle",
+        "coach",
+        "boat",
+        "fast-boat",
+        "flight",
+        "cruise",
+        "plane",
+    }
+)
+
+
+def _transport(theme: list) -> bool:
+    """Services and routes of trains, buses or boats: transport, not access to a place."""
+    return any(
+        _lemma(t) in ("service", "route", "line", "connection")
+        and any(_lemma(c) in _TRANSPORT or c.text.lower() in _TRANSPORT for c in t.subtree)
+        for t in theme
     )
 
 

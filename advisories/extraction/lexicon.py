@@ -161,7 +161,7 @@ OTHER_NOUNS = frozenset(
         "plant", "mine", "bridge", "railway", "line", "talk", "negotiation", "investigation",
         "trading", "centre", "center", "museum", "court", "parliament", "account", "website",
         "page", "gate", "road", "session", "meeting", "university", "hospital", "mall",
-        "train", "bus", "ferry", "rail",
+        "train", "bus", "ferry", "rail", "guesthouse", "hostel", "inn", "lodge",
         "casino", "stadium", "terminal", "port", "credential", "lane",
     }
 )  # fmt: skip
