@@ -135,7 +135,20 @@ def is_descriptive(token) -> bool:
 
 
 _DECIDED = frozenset({"decision", "order", "move", "proclamation", "directive", "decree"})
-_SCHEMES = frozenset({"scheme", "programme", "program", "policy", "measure", "rule", "regulation"})
+_SCHEMES = frozenset(
+    {
+        "scheme",
+        "programme",
+        "program",
+        "policy",
+        "measure",
+        "rule",
+        "regulation",
+        "restriction",
+        "ban",
+        "order",
+    }
+)
 _DATED = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
     r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
@@ -210,6 +223,8 @@ def is_speculative(token) -> bool:
         return True  # "in order for tourism to reopen": a purpose, not a fact
     node = token
     for dep, head in _governors(token):
+        if _lemma(node) in _TELLING and node is not token:
+            break  # "wishes to inform the public that X will be suspended": a formula, told
         if (
             _lemma(head) in GOVERNING_SPECULATION
             and dep
@@ -235,6 +250,7 @@ def is_speculative(token) -> bool:
     return False
 
 
+_TELLING = frozenset({"inform", "announce", "notify", "remind", "confirm", "advise", "tell"})
 _APPROVING = frozenset({"agree", "approve", "adopt", "endorse", "accept", "ratify", "sign"})
 
 

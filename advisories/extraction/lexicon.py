@@ -138,7 +138,8 @@ TOURISM_NOUNS = frozenset(
         "tour", "tourism", "travel", "trip", "visit", "visa", "entry", "border",
         "door", "arrival", "programme", "program", "permit", "ticket", "sale", "trek",
         "trekking", "route", "access", "service", "crossing", "issuance", "application",
-        "excursion", "season", "call", "hiking", "climbing", "operation", "checkpoint",
+        "excursion", "season", "call", "hiking", "climbing", "operation", "checkpoint", "climb",
+        "hike", "ascent",
         "frontier", "e-visa", "quarantine", "bubble", "sandbox",
     }
 )  # fmt: skip
