@@ -556,17 +556,17 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         movers = _movers(token)
         if not movers:
             return None
-    elif is_descriptive(token) and predicate.lemma != "advisory":
+    elif is_descriptive(token) and predicate.lemma not in ("advisory", "advice"):
         # An advisory's level is in its name ("a Do Not Travel advisory"), so it is read
         # wherever the parser hangs it.
         return None
     if is_speculative(token):
         return None
     history = is_background(token)
-    if predicate.kind == "movement":
+    if predicate.kind == "movement" or predicate is DO_NOT_TRAVEL:
         theme = _destinations_moved_to(token)
         if not theme:
-            return None
+            return None  # "do not travel between cities after dark": no place named
     elif predicate.kind == "obligation":
         if any(_lemma(t) in OUTBOUND_NOUNS for t in token.subtree):
             return None  # conditions on a country's own passports are bans, read elsewhere
@@ -599,7 +599,7 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         lemmas = {_lemma(t) for t in theme}
         if not lemmas & predicate.object_lemmas:
             return None
-    negated = is_negated(token)
+    negated = is_negated(token) and predicate is not DO_NOT_TRAVEL  # its "not" is its meaning
     if negated and any(_lemma(c) in ("fully", "completely") for c in token.children):
         return None  # "will not fully reopen": partly open, which another sentence says
     status = predicate.negated_status if negated else predicate.status
@@ -614,7 +614,7 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         return None  # "backpackers have been cancelling trips": visitors' choice, no status
     if predicate.lemma == "advise" and not _advises_travel(token):
         return None  # "we have been advised that tours are paused": told, not travel advice
-    if predicate.lemma == "advisory":
+    if predicate.lemma in ("advisory", "advice"):
         text = token.sent.text
         status = next((level for cue, level in ADVISORY_LEVELS if cue.search(text)), None)
     if status in ("closed", "suspended") and any(
@@ -751,7 +751,7 @@ _DAY = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?$")
 
 
 OBLIGATION = Predicate("must", "restricted", None, kind="obligation", strength=0.7)
-DO_NOT_TRAVEL = Predicate("advise", "closed", None, kind="advice", strength=0.8)
+DO_NOT_TRAVEL = Predicate("do-not-travel", "closed", None, kind="advice", strength=0.8)
 
 
 def _imperative_warning(token) -> bool:

@@ -105,6 +105,7 @@ PREDICATES: dict[tuple[str, str], Predicate] = {
     ("invalid", "ADJ"): _p("invalid", "closed", None),
     # "a Level 4: Do Not Travel advisory for X": its level says what it advises (ADVISORY_LEVELS).
     ("advisory", "NOUN"): _p("advisory", "closed", None, kind="advice", strength=0.8),
+    ("advice", "NOUN"): _p("advice", "closed", None, kind="advice", strength=0.8),
     ("closure", "NOUN"): _p("closure", "closed", None, strength=0.75),
     ("suspension", "NOUN"): _p("suspension", "suspended", None, strength=0.75),
     ("ban", "NOUN"): _p("ban", "closed", "open", strength=0.75),

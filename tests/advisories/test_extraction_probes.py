@@ -1,6 +1,6 @@
 """A ratchet on the probe notices (tests/corpus/probes/): text the extractor was not first tuned on.
 
-The scores are below the real set's (0.59 / 0.47 on first contact, 0.806 / 0.649 after fixing the
+The scores are below the real set's (0.59 / 0.47 on first contact, 0.812 / 0.675 after fixing the
 general causes they showed): they say how far the reading carries. The floors are the measured
 figures rounded down, less 0.02; raise them as the extractor improves, so that later work cannot
 quietly lose what it gained.
@@ -13,8 +13,8 @@ import pytest
 from advisories.extraction.evaluation import corpus_gazetteer, evaluate, load_corpus
 
 PROBES = Path(__file__).resolve().parents[1] / "corpus" / "probes"
-FLOOR_PRECISION = 0.78
-FLOOR_RECALL = 0.62
+FLOOR_PRECISION = 0.79
+FLOOR_RECALL = 0.65
 
 
 @pytest.fixture(scope="module")
