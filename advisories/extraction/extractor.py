@@ -903,11 +903,11 @@ class _Reader:
         }
         tiers.append([m for m in places if by_token[m] & possessors])
         named = {i for m in places for i in by_token[m]}
+        doc = token.doc
         unnamed = [
             t
-            for t in token.doc
-            if (t.i in theme or t.i in preps)
-            and t.pos_ == "NOUN"
+            for t in (doc[i] for i in sorted(theme | preps))
+            if t.pos_ == "NOUN"
             and t.lemma_.lower() in PLACE_NOUNS
             and t.lemma_.lower() not in _COUNTRYISH
             and t.i not in named
