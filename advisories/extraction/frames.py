@@ -403,12 +403,18 @@ def theme_of(token) -> list:
     return objects + conj
 
 
-def theme_is_other(theme: list, named: frozenset[int] = frozenset()) -> bool:
+def theme_is_other(
+    theme: list, named: frozenset[int] = frozenset(), *, received: bool = False
+) -> bool:
     """A theme that is neither a place, nor tourism, nor people: "a rail line", "a hotel".
-    A theme the gazetteer names (``named`` token indices) is a place whatever its words."""
+    A theme the gazetteer names (``named`` token indices) is a place whatever its words.
+    Bookings count as visitors where they are received ("stopped accepting bookings"), not
+    where they are cancelled."""
     if not theme:
         return False
     for token in theme:
+        if received and _lemma(token) in ("booking", "reservation"):
+            return False
         if _lemma(token) in OTHER_NOUNS:
             continue  # "the Giant's Causeway visitor centre" is a building, not the site
         if _lemma(token) in _PARTITIVE and any(
@@ -593,7 +599,10 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         # "the suspension", "the closure" with nothing attached refer back to an event already
         # reported; they are not news of their own.
         return None
-    if predicate.kind != "advice" and theme_is_other(theme, named):
+    received = predicate.kind == "receipt" or any(
+        _stopped(c) and _lemma(c) in ("accept", "take", "receive") for c in token.children
+    )
+    if predicate.kind != "advice" and theme_is_other(theme, named, received=received):
         return None
     if predicate.object_lemmas:
         lemmas = {_lemma(t) for t in theme}
