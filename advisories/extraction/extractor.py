@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from .dates import DateExpression, find_dates
-from .frames import Frame, is_speculative, qualifies, read_frame
+from .frames import Frame, is_speculative, qualifies, read_frame, reported_decision
 from .gazetteer import SPECIFICITY, Gazetteer
 from .lexicon import (
     ALL_WORDS,
@@ -61,7 +61,7 @@ _TEMPORARY = re.compile(
 _HOURS = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)", re.I)
 
 
-def _HOURS_NEAR(frame, sentence) -> bool:
+def _hours_near(frame, sentence) -> bool:
     """A clock time inside the predicate's own phrase: hours of access, not access."""
     token = frame.token
     if token.dep_ in ("acomp", "attr") and token.head.i != token.i:
@@ -124,11 +124,9 @@ _TAKES_EFFECT = re.compile(
 )
 _FROM = re.compile(r"\b(?:from|starting|effective|as\s+of|beginning)\s+(?:\w+\s+)?$", re.I)
 _EFFECTIVE = re.compile(r"\b(?:effective|with\s+effect\s+from|starting)\s+(?:\w+\s+)?$", re.I)
-#: "TAIPEI, Taiwan -" opening a story names where it was filed, not what it is about.
-_DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]*\s*(?:\u2013|\u2014|-|\()")
-_DATELINE_ANY = re.compile(
-    r"^[A-Z][A-Z .'-]{2,}(?:,\s+[A-Z][\w .'-]*)?\s*(?:\u2013|\u2014|--?|:)\s+"
-)
+#: "TAIPEI, Taiwan -", "NEW DELHI (Reuters) -": where a story was filed, not what it is about;
+#: its places are no mentions and it is blanked before parsing.
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s+[A-Z][\w .'-]*)?\s*(?:\u2013|\u2014|--?|\()\s*")
 #: Prepositions that name a circumstance rather than the place a predicate applies to.
 _CONTEXT_PREPS = frozenset(
     {
@@ -303,7 +301,7 @@ class _Reader:
         parser reads "Lumen Cove reopens" as a name and a verb rather than three nouns."""
         sentence = self.sentences[index]
         text = sentence.text
-        dateline = _DATELINE_ANY.match(text)
+        dateline = _DATELINE.match(text)
         if dateline:
             # "NEW DELHI — India on Friday restored ...": where it was filed is not part of
             # the sentence; blanked (same length, so offsets hold) before parsing.
@@ -500,7 +498,7 @@ class _Reader:
             return []
 
         calendar = any(d.explicit for d in self.dates_by_sentence[index])
-        if not calendar and _HOURS.search(sentence.text) and _HOURS_NEAR(frame, sentence):
+        if not calendar and _HOURS.search(sentence.text) and _hours_near(frame, sentence):
             return []  # opening hours ("closed from 4 p.m. to 3 a.m.") are no access status
         effective, explicit = self._date(frame, index, sentence)
         coarse = self._coarse
@@ -1300,13 +1298,14 @@ def _advice_phrase(token, mentions, by_token, destination) -> str | None:
 
 
 def _reported_in_past(token) -> bool:
+    """The predicate is the "would" of a decision reported in the past (``frames``' rule)."""
     node = token
     for _ in range(4):
-        if any(c.dep_ == "aux" and c.lemma_.lower() == "would" for c in node.children):
-            head = node
-            while head.dep_ in ("conj", "xcomp") and head.head.i != head.i:
-                head = head.head
-            return head.dep_ == "ccomp" and head.head.tag_ in ("VBD", "VBN")
+        modal = next(
+            (c for c in node.children if c.dep_ == "aux" and c.lemma_.lower() == "would"), None
+        )
+        if modal is not None:
+            return reported_decision(modal, node)
         if node.head.i == node.i:
             break
         node = node.head

@@ -24,14 +24,11 @@ import re
 from dataclasses import dataclass, field
 
 from .lexicon import (
-    ADVICE_VERBS,
     ADVISORY_LEVELS,
     ARRIVAL_VERBS,
     BLOCKING_WORDS,
     CONDITION_NOUNS,
-    DOMESTIC_WORDS,
     ENABLING_WORDS,
-    FOREIGN_WORDS,
     GOVERNING_SPECULATION,
     GROUP_WORDS,
     MODAL_SPECULATION,
@@ -197,7 +194,7 @@ def is_speculative(token) -> bool:
                 child.dep_ == "aux"
                 and _lemma(child) in MODAL_SPECULATION
                 and not _permission(child, node)
-                and not _reported_decision(child, node)
+                and not reported_decision(child, node)
             ):
                 return True
             if (
@@ -270,7 +267,7 @@ def _indirect_question(token) -> bool:
     return any(t.tag_ == "WRB" and _lemma(t) in ("how", "whether") for t in token.subtree)
 
 
-def _reported_decision(modal, node) -> bool:
+def reported_decision(modal, node) -> bool:
     """ "announced that it would shut its borders": "would" is the future of a decision
     reported in the past, not a guess."""
     if _lemma(modal) != "would":
@@ -645,7 +642,6 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
         history=history,
     )
     frame.audience_tokens = list(dict.fromkeys([*movers, *audience_phrases(token, theme)]))
-    sentence_tokens = list(token.sent)
     conjoined = {
         t.i
         for c in token.children
@@ -662,7 +658,6 @@ def read_frame(token, named: frozenset[int] = frozenset()) -> Frame | None:
             if c.dep_ not in ("nsubj", "nsubjpass") and c.i != token.i
             for t in c.subtree
         ]
-    del sentence_tokens
     frame.restrictive = qualifies(local) or _daily_cap(local)
     if predicate.kind == "obligation" and negated:
         frame.restrictive = False  # "no longer have to book": the condition is what ends
@@ -902,8 +897,3 @@ def _actor(token) -> list:
             continue
         break
     return []
-
-
-ADVICE = ADVICE_VERBS
-FOREIGN = FOREIGN_WORDS
-DOMESTIC = DOMESTIC_WORDS
