@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from advisories import alerts_admin  # noqa: F401  (registers the alerts models)
+from advisories.alerts import admin as alerts_admin  # noqa: F401  (registers the alerts models)
 from advisories.models import Claim, CuratorOverride, Notice, Source, UnmatchedPlace
-from advisories.reconciliation_admin import (
+from advisories.reconciliation.admin import (
     OverrideAdminMixin,
     accept_claims,
     other_side,
@@ -105,7 +105,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 @admin.action(description="Create a destination (kind: site) from each selected place")
 def create_destinations_from_places(modeladmin, request, queryset):
-    from advisories.extraction_service import unmatched_place_create_destination
+    from advisories.extraction.service import unmatched_place_create_destination
 
     created = [
         unmatched_place_create_destination(place=place)

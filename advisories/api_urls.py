@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from advisories.alerts_api import SubscriptionCreateView
-from advisories.api.views import (
+from advisories.alerts.api import SubscriptionCreateView
+from advisories.ingest.api.views import (
     NoticeDetailView,
     NoticeListCreateView,
     SourceDetailView,
     SourceListView,
 )
-from advisories.reconciliation_api import ExplainView, OverrideCreateView
+from advisories.reconciliation.api import ExplainView, OverrideCreateView
 
 app_name = "advisories_api"
 urlpatterns: list = [

@@ -11,9 +11,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from advisories.ingest import notice_ingest
-from advisories.reconciliation_service import reconcile_pending
-from advisories.services import source_get_or_create
+from advisories.ingest.recording import source_get_or_create
+from advisories.ingest.service import notice_ingest
+from advisories.reconciliation.service import reconcile_pending
 from destinations.importing import destinations_import
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -36,7 +36,7 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, reconcile: bool = True) -> DemoCount
     board shows the story at once. The demo runs without a worker, so each new notice is
     extracted here, in this process, rather than queued. Running it again adds nothing.
     """
-    from advisories.extraction_service import notice_extract
+    from advisories.extraction.service import notice_extract
 
     counts = DemoCounts()
     with transaction.atomic():

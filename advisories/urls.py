@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from advisories import alerts_views
+from advisories.alerts import views as alerts_views
 
 app_name = "advisories"
 urlpatterns: list = [

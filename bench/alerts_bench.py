@@ -179,7 +179,7 @@ def seed(subscribers: int):
 
 def send_seconds(count: int, batch_size: int) -> float:
     """Seconds to send ``count`` deliveries with the configured backend."""
-    from advisories.alerts_service import deliveries_send
+    from advisories.alerts.service import deliveries_send
 
     sent = 0
     started = time.perf_counter()
@@ -273,7 +273,7 @@ def main() -> None:
         start_sink(pipelining_port, certificate, SUBMISSION_LOGIN, pipelining=True),
     ]
     try:
-        from advisories.alerts_service import change_fan_out
+        from advisories.alerts.service import change_fan_out
         from advisories.models import Delivery
 
         started = time.perf_counter()

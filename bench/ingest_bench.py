@@ -45,8 +45,8 @@ def notice_text(index: int, size: int = 3_000) -> str:
 
 
 def bench_ingest(count: int) -> None:
-    from advisories.ingest import notice_ingest
-    from advisories.services import source_get_or_create
+    from advisories.ingest.recording import source_get_or_create
+    from advisories.ingest.service import notice_ingest
 
     source, _ = source_get_or_create(slug="bench-wire", kind="news")
     now = datetime(2025, 7, 20, tzinfo=UTC)
@@ -82,7 +82,7 @@ def bench_ingest(count: int) -> None:
 
 
 def bench_html(count: int) -> None:
-    from advisories.ingest import html_to_text
+    from advisories.ingest.service import html_to_text
 
     page = (
         "<html><head><title>Bulletin</title><script>var x = 1;</script></head><body>"
@@ -100,7 +100,7 @@ def bench_html(count: int) -> None:
 def bench_feed(entries: int) -> None:
     from django.conf import settings
 
-    from advisories.feeds_polling import feeds_poll_due
+    from advisories.ingest.feeds import feeds_poll_due
     from advisories.models import Source
 
     items = "".join(

@@ -110,7 +110,7 @@ def main() -> None:
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from advisories.reconciliation_service import reconcile_pending
+        from advisories.reconciliation.service import reconcile_pending
         from destinations.models import StatusChange
 
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The Celery app: configured from Django settings (CELERY_* names), tasks found in the apps."""
+"""The Celery app: configured from Django settings (CELERY_* names), tasks found per stage."""
 
 import os
 
@@ -8,4 +8,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("portcullis")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Each pipeline stage keeps its thin tasks in its own `tasks` module.
+app.autodiscover_tasks(
+    [
+        "advisories.ingest",
+        "advisories.extraction",
+        "advisories.reconciliation",
+        "advisories.alerts",
+    ]
+)

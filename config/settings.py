@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "destinations",
     "advisories",
+    "publishing",
     "django_prometheus",
     "config.apps.OpsConfig",
 ]
@@ -98,7 +99,7 @@ MIDDLEWARE = [
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Repeat readers of the board and destination pages are answered from the page cache here.
-    "destinations.caching.CachedStatusPageMiddleware",
+    "publishing.caching.CachedStatusPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,7 +239,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # RECONCILIATION
 # ------------------------------------------------------------------------------
-# The policy's numbers (advisories.reconciliation.Policy); see that module for what each means.
+# The policy's numbers (advisories.reconciliation.policy.Policy): that module says what each means.
 RECONCILIATION = {
     "MERGE_WINDOW_DAYS": env.float("RECONCILE_MERGE_WINDOW_DAYS", default=3),
     "CONFLICT_WINDOW_DAYS": env.float("RECONCILE_CONFLICT_WINDOW_DAYS", default=7),

@@ -11,7 +11,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
-    path("", include("destinations.api_urls")),
+    path("", include("publishing.api_urls")),
     path("", include("advisories.api_urls")),
 ]
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("advisories.urls")),
-    path("", include("destinations.urls")),
+    path("", include("publishing.urls")),
 ]
 
 # JSON errors under /api/, HTML pages elsewhere.

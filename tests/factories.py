@@ -55,7 +55,7 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"Body of notice {n}.")
     published_at = datetime(2025, 7, 16, 9, 0, tzinfo=UTC)
     content_hash = factory.LazyAttribute(
-        lambda o: __import__("advisories.services", fromlist=["x"]).notice_content_hash(
+        lambda o: __import__("advisories.ingest.recording", fromlist=["x"]).notice_content_hash(
             title=o.title, body=o.body
         )
     )

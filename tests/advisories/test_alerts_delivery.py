@@ -10,14 +10,14 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.db import connections
 from django.test import Client
 
-from advisories.alerts_service import (
+from advisories.alerts.service import (
     alerts_sweep,
     change_fan_out,
     deliveries_drain,
     deliveries_send,
     digests_send,
 )
-from advisories.alerts_tasks import fan_out_change
+from advisories.alerts.tasks import fan_out_change
 from advisories.mail_backend import EmailBackend as ProjectEmailBackend
 from advisories.models import Delivery, DeliveryKind, DeliveryState, FanOut
 from destinations.models import Destination, DestinationKind, Status
@@ -376,7 +376,7 @@ def test_each_email_is_marked_sent_before_the_server_accepts_the_next(places, sm
 def test_a_message_built_ahead_that_fails_counts_against_its_own_delivery(
     places, smtp, monkeypatch
 ):
-    from advisories import alerts_service
+    from advisories.alerts import service as alerts_service
 
     for email in ("first@example.org", "broken@example.org", "third@example.org"):
         SubscriptionFactory(email=email)

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from advisories.alerts_service import SendReport, _Batch, _claim, change_fan_out
+from advisories.alerts.service import SendReport, _Batch, _claim, change_fan_out
 from advisories.models import Delivery, Subscription
 from destinations.models import Destination, Status
 from tests.factories import StatusChangeFactory

@@ -10,7 +10,7 @@ import time_machine
 from django.core.mail.message import sanitize_address
 from django.urls import reverse
 
-from advisories import alerts
+from advisories.alerts import rendering
 from destinations.models import Destination, DestinationKind, Status
 from tests.factories import (
     ClaimFactory,
@@ -62,14 +62,14 @@ def change_and_readers():
 
 def test_batch_renderer_gives_each_reader_the_email_the_full_rendering_gives(change_and_readers):
     change, readers = change_and_readers
-    content = alerts.change_content(change)
-    renderer = alerts.AlertRenderer()
+    content = rendering.change_content(change)
+    renderer = rendering.AlertRenderer()
     # Signed links carry a timestamp: the two renderings must see the same second.
     with time_machine.travel(NOW, tick=False):
         pairs = [
             (
                 renderer.message(content=content, subscription=reader, delivery_id=index),
-                alerts.alert_message(content=content, subscription=reader, delivery_id=index),
+                rendering.alert_message(content=content, subscription=reader, delivery_id=index),
             )
             for index, reader in enumerate(readers)
         ]
@@ -83,13 +83,13 @@ def test_batch_renderer_gives_each_reader_the_email_the_full_rendering_gives(cha
 
 def test_batch_renderer_puts_each_readers_own_address_and_links_in(change_and_readers):
     change, readers = change_and_readers
-    content = alerts.change_content(change)
-    renderer = alerts.AlertRenderer()
+    content = rendering.change_content(change)
+    renderer = rendering.AlertRenderer()
     first, second = (
         renderer.message(content=content, subscription=reader, delivery_id=n)
         for n, reader in enumerate(readers[:2])
     )
-    second_links = alerts.SubscriberLinks.for_subscription(readers[1])
+    second_links = rendering.SubscriberLinks.for_subscription(readers[1])
     assert "second@example.org" in second.body
     assert "o'brien" not in second.body
     assert second_links.unsubscribe in second.body
@@ -100,11 +100,12 @@ def test_batch_renderer_puts_each_readers_own_address_and_links_in(change_and_re
 def test_subscriber_links_are_the_paths_reverse_gives(change_and_readers):
     _, readers = change_and_readers
     reader = readers[0]
-    links = alerts.SubscriberLinks.for_subscription(reader)
+    links = rendering.SubscriberLinks.for_subscription(reader)
     for name, url in (("manage", links.manage), ("unsubscribe", links.unsubscribe)):
         token = url.rstrip("/").rsplit("/", 1)[1]
-        assert url == alerts.absolute_url(reverse(f"advisories:{name}", kwargs={"token": token}))
-        assert alerts.read_token(token, getattr(alerts.TokenPurpose, name.upper()))[0] == reader.pk
+        assert url == rendering.absolute_url(reverse(f"advisories:{name}", kwargs={"token": token}))
+        purpose = getattr(rendering.TokenPurpose, name.upper())
+        assert rendering.read_token(token, purpose)[0] == reader.pk
 
 
 def _djangos_bytes_for(message, wire) -> bytes:
@@ -118,8 +119,8 @@ def _djangos_bytes_for(message, wire) -> bytes:
 
 def test_each_readers_ready_bytes_are_what_djangos_smtp_backend_would_send(change_and_readers):
     change, readers = change_and_readers
-    content = alerts.change_content(change)
-    renderer = alerts.AlertRenderer()
+    content = rendering.change_content(change)
+    renderer = rendering.AlertRenderer()
     for index, reader in enumerate(readers):
         message = renderer.message(content=content, subscription=reader, delivery_id=index)
         assert message.wire is not None
@@ -131,8 +132,8 @@ def test_each_readers_ready_bytes_are_what_djangos_smtp_backend_would_send(chang
 def test_a_reader_whose_address_is_not_plain_ascii_gets_djangos_full_path(change_and_readers):
     change, _ = change_and_readers
     reader = SubscriptionFactory(email="jürgen@bücher.example")
-    message = alerts.AlertRenderer().message(
-        content=alerts.change_content(change), subscription=reader, delivery_id=1
+    message = rendering.AlertRenderer().message(
+        content=rendering.change_content(change), subscription=reader, delivery_id=1
     )
     assert message.wire is None
     assert "jürgen@bücher.example" in message.body

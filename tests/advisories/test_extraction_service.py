@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from advisories import extraction_service
 from advisories.extraction import EXTRACTOR_VERSION
-from advisories.extraction_service import (
+from advisories.extraction import service as extraction_service
+from advisories.extraction.service import (
     ExtractionFailed,
     gazetteer_load,
     notice_extract_claims,

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from celery.signals import worker_process_init
 
-from advisories import extraction_service
+from advisories.extraction import service as extraction_service
 from advisories.extraction.nlp import model_loaded
-from advisories.extraction_service import notices_reextract
-from advisories.ingest import notices_requeue_stale
+from advisories.extraction.service import notices_reextract, notices_requeue_stale
+from advisories.extraction.tasks import extract_notice
 from advisories.models import Claim, Notice, NoticeState
-from advisories.tasks import extract_notice
 from tests.advisories.ingest_support import SUSPENSION
 from tests.factories import NoticeFactory
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advisories.feeds_polling import feeds_poll_due
-from advisories.feeds_tasks import poll_feeds
+from advisories.ingest.feeds import feeds_poll_due
+from advisories.ingest.tasks import poll_feeds
 from advisories.models import Claim, Notice, Source
 from tests.advisories.ingest_support import SUSPENSION
 from tests.factories import SourceFactory

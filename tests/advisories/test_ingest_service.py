@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import DatabaseError
 
-from advisories import extraction_service
-from advisories.ingest import (
+from advisories.extraction import service as extraction_service
+from advisories.ingest.service import (
     NoticeInvalid,
     NoticeTooLarge,
     clean_text,

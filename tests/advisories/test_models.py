@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from advisories.ingest.recording import notice_record, source_get_or_create
 from advisories.models import Delivery, DeliveryState, Notice, Source
-from advisories.services import notice_record, source_get_or_create
 from tests.factories import (
     NoticeFactory,
     SourceFactory,

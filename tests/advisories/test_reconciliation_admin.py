@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from advisories.models import CuratorOverride, ReviewState
-from advisories.reconciliation_service import claims_changed, reconcile_pending
+from advisories.reconciliation.service import claims_changed, reconcile_pending
 from destinations.models import CurrentStatus
 from tests.factories import ClaimFactory, DestinationFactory, NoticeFactory, SourceFactory
 

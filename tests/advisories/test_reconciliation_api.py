@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from advisories.models import CuratorOverride
-from advisories.reconciliation_service import claims_changed, reconcile_pending
+from advisories.reconciliation.service import claims_changed, reconcile_pending
 from destinations.models import CurrentStatus, StatusChange
 from tests.factories import (
     ClaimFactory,

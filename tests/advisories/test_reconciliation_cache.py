@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from advisories.reconciliation_service import reconcile_pending
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import Destination
 from tests.factories import ClaimFactory, DestinationFactory, NoticeFactory, SourceFactory
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from advisories.reconciliation_service import (
+from advisories.reconciliation.service import (
     claims_changed,
     destination_reconcile,
     reconcile_pending,

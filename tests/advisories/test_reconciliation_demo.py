@@ -15,12 +15,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from advisories.extraction_service import notice_extract, notices_reextract
-from advisories.ingest import notice_ingest
+from advisories.extraction.service import notice_extract, notices_reextract
+from advisories.ingest.service import notice_ingest
 from advisories.models import Claim, ReviewState, Source
-from advisories.reconciliation_service import reconcile_pending
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import CurrentStatus, Destination, StatusChange
-from destinations.selectors import status_as_of
+from publishing.selectors import status_as_of
 
 pytestmark = pytest.mark.django_db
 

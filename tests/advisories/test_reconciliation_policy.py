@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisories.reconciliation import (
+from advisories.reconciliation.policy import (
     BY_CURATOR,
     ClaimInput,
     OverrideInput,

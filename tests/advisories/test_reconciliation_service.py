@@ -9,19 +9,20 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from advisories import reconciliation_service as service
-from advisories.alerts_service import alerts_sweep
+from advisories.alerts.service import alerts_sweep
+from advisories.alerts.tasks import fan_out_change
 from advisories.models import Claim, CuratorOverride, Delivery, ReviewState
-from advisories.reconciliation_service import (
+from advisories.reconciliation import service
+from advisories.reconciliation.service import (
     claims_changed,
     claims_review,
     destination_reconcile,
     override_create,
     reconcile_pending,
 )
-from advisories.reconciliation_tasks import reconcile as reconcile_task
+from advisories.reconciliation.tasks import reconcile as reconcile_task
 from destinations.models import CurrentStatus, Destination, StatusChange
-from destinations.selectors import status_as_of
+from publishing.selectors import status_as_of
 from tests.factories import (
     ClaimFactory,
     DestinationFactory,
@@ -240,7 +241,7 @@ def test_a_change_of_current_status_enqueues_fan_out_after_commit(
     resort, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = []
-    monkeypatch.setattr(service, "_enqueue_fan_out", sent.append)
+    monkeypatch.setattr(fan_out_change, "delay", sent.append)
     add_claim(resort, "open", -40)  # back-filled history alerts nobody
     add_claim(resort, "suspended", 0)
     with django_capture_on_commit_callbacks(execute=True):
@@ -312,7 +313,7 @@ def test_policy_numbers_come_from_settings(settings):
 def test_beat_run_overlapping_a_running_one_steps_aside(resort):
     from django.core.cache import cache
 
-    from advisories.reconciliation_tasks import _LOCK_KEY
+    from advisories.reconciliation.tasks import _LOCK_KEY
 
     add_claim(resort, "suspended", 0)
     cache.add(_LOCK_KEY, "another-worker", timeout=60)

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from destinations.models import AppendOnlyError, Audience, StatusChange
-from destinations.selectors import status_as_of, timeline
+from publishing.selectors import status_as_of, timeline
 from tests.factories import AliasFactory, DestinationFactory
 
 pytestmark = pytest.mark.django_db

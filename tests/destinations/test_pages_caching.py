@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from destinations.caching import status_cache_bump, status_cache_version
 from destinations.models import Status
+from destinations.status_version import status_cache_bump, status_cache_version
 from tests.destinations.story import build_story, day
 from tests.factories import CurrentStatusFactory, StatusChangeFactory
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from config.cache import ResilientRedisCache, _down_until
-from destinations.caching import VERSION_KEY
+from destinations.status_version import VERSION_KEY
 from tests.ops.servers import PrivateRedis, TcpProxy, closed_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,12 +12,14 @@ import time_machine
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from advisories.alerts.tasks import alerts_sweep
+from advisories.extraction.tasks import extraction_sweep
 from advisories.models import Delivery, Notice, NoticeState, SourceKind, Subscription
-from advisories.tasks import alerts_sweep, extraction_sweep, reconcile
+from advisories.reconciliation.tasks import reconcile
 from config.cache import _down_until
 from config.celery import app as celery_app
-from destinations.caching import VERSION_KEY
 from destinations.models import StatusChange
+from destinations.status_version import VERSION_KEY
 from tests.factories import (
     AliasFactory,
     DestinationFactory,

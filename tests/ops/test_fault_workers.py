@@ -15,10 +15,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from advisories.ingest import notice_ingest
+from advisories.alerts.tasks import alerts_sweep, fan_out_change, send_deliveries
+from advisories.ingest.service import notice_ingest
 from advisories.models import Delivery, DeliveryState, FanOut, Notice, NoticeState, SourceKind
-from advisories.reconciliation_service import reconcile_pending
-from advisories.tasks import alerts_sweep, fan_out_change, send_deliveries
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import StatusChange
 from tests.factories import AliasFactory, DestinationFactory, SourceFactory, SubscriptionFactory
 from tests.ops.conftest import ALERTS_LEASE_SECONDS, database_url

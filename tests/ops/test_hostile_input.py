@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from advisories.extraction import Gazetteer, GazetteerEntry, extract
 from advisories.models import Notice, SourceKind
-from advisories.reconciliation_service import reconcile_pending
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import Status
 from tests.factories import AliasFactory, DestinationFactory, SourceFactory, UserFactory
 

@@ -11,8 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.validators import validate_slug
 from tqdm import tqdm
 
-from advisories.ingest import IngestResult, NoticeInvalid, notice_ingest
-from advisories.ingest_files import (
+from advisories.ingest.files import (
     SUFFIXES,
     FileNotice,
     FileUnreadable,
@@ -20,8 +19,9 @@ from advisories.ingest_files import (
     parse_moment,
     read_notice_file,
 )
+from advisories.ingest.recording import source_get_or_create
+from advisories.ingest.service import IngestResult, NoticeInvalid, notice_ingest
 from advisories.models import SourceKind
-from advisories.services import source_get_or_create
 from destinations.models import Audience
 
 # Below this many files a progress bar is noise.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from advisories.reconciliation_service import (
+from advisories.reconciliation.service import (
     ReconcileOutcome,
     destination_reconcile,
     reconcile_pending,
@@ -83,6 +83,6 @@ class Command(BaseCommand):
 
 
 def _due_ids(now):
-    from advisories.reconciliation_service import _due
+    from advisories.reconciliation.service import _due
 
     return Destination.objects.filter(_due(now)).values("pk")

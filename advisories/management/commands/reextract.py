@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date, parse_datetime
 
 from advisories.extraction import EXTRACTOR_VERSION
-from advisories.extraction_service import notices_reextract
+from advisories.extraction.service import notices_reextract
 
 
 class Command(BaseCommand):

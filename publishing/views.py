@@ -20,11 +20,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from destinations import selectors
-from destinations.api.filters import parse_moment
-from destinations.caching import CSRF_MARKER, cached_page
 from destinations.models import Audience, Destination, DestinationKind, Status
-from destinations.timeline_svg import timeline_picture
+from publishing import selectors
+from publishing.api.filters import parse_moment
+from publishing.caching import CSRF_MARKER, cached_page
+from publishing.timeline_svg import timeline_picture
 
 SUBSCRIBE_BOX_TEMPLATE = "advisories/subscribe_box.html"
 CHANGES_PER_PAGE = 50

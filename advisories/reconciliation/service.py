@@ -1,6 +1,6 @@
 """Reconciliation, database side: load each destination's inputs, let the policy decide, write.
 
-The decisions themselves live in ``advisories.reconciliation`` (pure). This module owns what the
+The decisions themselves live in ``reconciliation.policy`` (pure). This module owns what the
 policy cannot: locking, transactions, bulk reads and writes, and enqueueing alert fan-out after
 commit. Every function here can be run any number of times; a second run finds nothing to do.
 
@@ -18,15 +18,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Q
 
+from advisories import handoffs
 from advisories.models import Claim, CuratorOverride, ReviewState
-from advisories.reconciliation import (
+from advisories.reconciliation.policy import (
     BY_CURATOR,
     ClaimInput,
     Decision,
@@ -36,7 +36,6 @@ from advisories.reconciliation import (
     Rule,
     decide,
 )
-from destinations.caching import status_cache_bump
 from destinations.models import (
     Audience,
     CurrentStatus,
@@ -45,6 +44,7 @@ from destinations.models import (
     Status,
     StatusChange,
 )
+from destinations.status_version import status_cache_bump
 
 logger = logging.getLogger(__name__)
 
@@ -640,7 +640,7 @@ def _write(
     transaction.on_commit(status_cache_bump)
     for change in created:
         if change.alters_current:
-            transaction.on_commit(partial(_enqueue_fan_out, change.pk))
+            handoffs.change_recorded.open_after_commit(change.pk)
     return {key: tuple(ids) for key, ids in ids_by_pair.items()}
 
 
@@ -750,13 +750,3 @@ def _write_marks(
         Destination.objects.filter(pk__in=pks).update(
             reconciled_version=F("claims_version"), reconcile_after=after, reconciled_at=now
         )
-
-
-def _enqueue_fan_out(change_id: int) -> None:
-    """Hand a change to the alerts side. A lost message is harmless: its sweeper finds it."""
-    try:
-        from advisories.tasks import fan_out_change
-
-        fan_out_change.delay(change_id)
-    except Exception:  # the broker may be down; the alerts sweeper is the safety net
-        logger.exception("reconcile: could not enqueue fan-out for change %s", change_id)

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from destinations import selectors
 from destinations.models import Audience, Destination, Status, StatusChange
+from publishing import selectors
 
 FEED_LENGTH = 50
 

@@ -12,12 +12,20 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from advisories.alerts.service import (
+    alerts_sweep as sweep,
+)
+from advisories.alerts.service import (
+    change_fan_out,
+    deliveries_drain,
+    digests_send,
+    subscription_mail_send,
+)
+
 
 @shared_task(name="advisories.tasks.fan_out_change", ignore_result=True)
 def fan_out_change(change_id: int) -> dict[str, object]:
     """Enqueued on commit by reconciliation for each change that alters a current status."""
-    from advisories.alerts_service import change_fan_out
-
     result = change_fan_out(change_id=change_id)
     return {"change": result.change_id, "created": result.created, "note": result.note}
 
@@ -25,8 +33,6 @@ def fan_out_change(change_id: int) -> dict[str, object]:
 @shared_task(name="advisories.tasks.send_deliveries", ignore_result=True)
 def send_deliveries() -> dict[str, int]:
     """Send everything due now. Two of these at once take disjoint batches."""
-    from advisories.alerts_service import deliveries_drain
-
     report = deliveries_drain()
     return {"sent": report.sent, "retried": report.retried, "failed": report.failed}
 
@@ -34,8 +40,6 @@ def send_deliveries() -> dict[str, int]:
 @shared_task(name="advisories.tasks.alerts_sweep", ignore_result=True)
 def alerts_sweep() -> dict[str, int]:
     """Beat, every minute: fan out what a lost message missed, send what is due or orphaned."""
-    from advisories.alerts_service import alerts_sweep as sweep
-
     report = sweep(now=timezone.now())
     return {
         "fanned_out": report.fanned_out,
@@ -47,8 +51,6 @@ def alerts_sweep() -> dict[str, int]:
 @shared_task(name="advisories.tasks.alerts_digest", ignore_result=True)
 def alerts_digest() -> dict[str, int]:
     """Beat, hourly: yesterday's (UTC) digests. Repeats create nothing new."""
-    from advisories.alerts_service import digests_send
-
     now = timezone.now()
     yesterday = now.date() - timedelta(days=1)
     return {"created": digests_send(day=yesterday, now=now)}
@@ -64,6 +66,4 @@ def alerts_digest() -> dict[str, int]:
 )
 def send_subscription_mail(subscription_id: int, kind: str) -> bool:
     """The confirmation (or "already subscribed") email; retried on mail-server trouble."""
-    from advisories.alerts_service import subscription_mail_send
-
     return subscription_mail_send(subscription_id=subscription_id, kind=kind)

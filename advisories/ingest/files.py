@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from advisories.ingest import clean_line, html_to_text
+from advisories.ingest.service import clean_line, html_to_text
 
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".eml")
 # A JSON file may hold many notices; any one of them is still held to NOTICE_MAX_BYTES.

@@ -25,7 +25,7 @@ import logging
 import smtplib
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +38,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import DateField, DateTimeField, F, Q, QuerySet
 from django.utils import timezone
 
-from advisories import alerts
+from advisories import handoffs
+from advisories.alerts import rendering
 from advisories.models import (
     Delivery,
     DeliveryKind,
@@ -133,20 +134,8 @@ def subscription_request(
         send = last is None or now - last >= settings.ALERTS_CONFIRM_RESEND_AFTER
         if send:
             subscription.confirmation_sent_at = now
-            transaction.on_commit(_enqueue(subscription.pk, kind))
+            handoffs.subscription_mail_due.open_after_commit(subscription.pk, kind)
         subscription.save()
-
-
-def _enqueue(subscription_id: int, kind: str) -> Callable[[], None]:
-    def enqueue() -> None:
-        from advisories.tasks import send_subscription_mail
-
-        try:
-            send_subscription_mail.delay(subscription_id, kind)
-        except Exception:  # broker down: the subscription is stored; asking again resends
-            logger.exception("alerts: could not enqueue %s mail for %s", kind, subscription_id)
-
-    return enqueue
 
 
 def subscription_mail_send(*, subscription_id: int, kind: str) -> bool:
@@ -163,23 +152,23 @@ def subscription_mail_send(*, subscription_id: int, kind: str) -> bool:
     if kind == MailKind.CONFIRM:
         if subscription.is_active or subscription.unsubscribed_at is not None:
             return False
-        message = alerts.confirmation_message(subscription=subscription)
+        message = rendering.confirmation_message(subscription=subscription)
     elif kind == MailKind.ALREADY_SUBSCRIBED:
         if not subscription.is_active:
             return False
-        message = alerts.already_subscribed_message(subscription=subscription)
+        message = rendering.already_subscribed_message(subscription=subscription)
     else:
         raise ValueError(f"Unknown subscription mail {kind!r}.")
     return get_connection().send_messages([message]) == 1
 
 
 def _subscription_for(token: str, purpose: str, max_age: timedelta | None) -> Subscription:
-    pk, key = alerts.read_token(
+    pk, key = rendering.read_token(
         token, purpose, max_age=max_age.total_seconds() if max_age else None
     )
     subscription = Subscription.objects.select_related("destination").filter(pk=pk, key=key).first()
     if subscription is None:  # deleted, or its links were revoked by a re-subscription
-        raise alerts.BadToken("This link is no longer valid.")
+        raise rendering.BadToken("This link is no longer valid.")
     return subscription
 
 
@@ -197,7 +186,7 @@ def subscription_confirm(*, token: str, now: datetime | None = None) -> tuple[Su
     """
     now = now or timezone.now()
     subscription = _subscription_for(
-        token, alerts.TokenPurpose.CONFIRM, settings.ALERTS_CONFIRM_MAX_AGE
+        token, rendering.TokenPurpose.CONFIRM, settings.ALERTS_CONFIRM_MAX_AGE
     )
     if subscription.unsubscribed_at is not None:
         return subscription, ConfirmOutcome.CANCELLED
@@ -212,12 +201,12 @@ def subscription_confirm(*, token: str, now: datetime | None = None) -> tuple[Su
 
 def subscription_for_manage_token(*, token: str) -> Subscription:
     """The subscription a manage link names. Manage links do not expire: every alert has one."""
-    return _subscription_for(token, alerts.TokenPurpose.MANAGE, None)
+    return _subscription_for(token, rendering.TokenPurpose.MANAGE, None)
 
 
 def subscription_for_unsubscribe_token(*, token: str) -> Subscription:
     """The subscription a one-click unsubscribe link names (RFC 8058: it must keep working)."""
-    return _subscription_for(token, alerts.TokenPurpose.UNSUBSCRIBE, None)
+    return _subscription_for(token, rendering.TokenPurpose.UNSUBSCRIBE, None)
 
 
 def subscription_update(
@@ -316,7 +305,7 @@ def change_fan_out(*, change_id: int, now: datetime | None = None) -> FanOutResu
     # One email per destination per event: the event's first change carries the deliveries
     # (so the unique (change, subscription) key is one per (event, subscriber)) and the email
     # lists every audience the event affects; the others are marked done without deliveries.
-    members = alerts.event_changes(change)
+    members = rendering.event_changes(change)
     lead_id = members[0].pk
     with transaction.atomic():
         if lead_id != change_id:
@@ -324,7 +313,7 @@ def change_fan_out(*, change_id: int, now: datetime | None = None) -> FanOutResu
         elif all(StatusChange.objects.filter(supersedes_id=m.pk).exists() for m in members):
             created, note = 0, "superseded before fan-out"
         else:
-            subscriptions = alerts.subscriptions_for_destination(
+            subscriptions = rendering.subscriptions_for_destination(
                 destination=change.destination, frequency=Frequency.IMMEDIATE
             )
             created = _insert_deliveries(
@@ -336,18 +325,9 @@ def change_fan_out(*, change_id: int, now: datetime | None = None) -> FanOutResu
             ignore_conflicts=True,
         )
         if created:
-            transaction.on_commit(_enqueue_send)
+            handoffs.deliveries_created.open_after_commit()
     logger.info("alerts fan-out change=%s deliveries=%s %s", change_id, created, note)
     return FanOutResult(change_id, created, note or "fanned out")
-
-
-def _enqueue_send() -> None:
-    from advisories.tasks import send_deliveries
-
-    try:
-        send_deliveries.delay()
-    except Exception:  # broker down: the rows are pending and the sweeper sends them
-        logger.exception("alerts: could not enqueue send_deliveries")
 
 
 # --- digests -----------------------------------------------------------------------------------
@@ -382,14 +362,14 @@ def digests_send(*, day: date, now: datetime | None = None) -> int:
     created = 0
     with transaction.atomic():
         for change in _changes_of_day(day):
-            subscriptions = alerts.subscriptions_for_destination(
+            subscriptions = rendering.subscriptions_for_destination(
                 destination=change.destination, frequency=Frequency.DAILY
             )
             created += _insert_deliveries(
                 subscriptions, kind=DeliveryKind.DIGEST, digest_day=day, now=now
             )
         if created:
-            transaction.on_commit(_enqueue_send)
+            handoffs.deliveries_created.open_after_commit()
     logger.info("alerts digests day=%s created=%s", day, created)
     return created
 
@@ -591,33 +571,33 @@ class _Contents:
     """Per-batch memo: every subscriber of a change reads the same content."""
 
     def __init__(self) -> None:
-        self._changes: dict[int, alerts.ChangeContent] = {}
+        self._changes: dict[int, rendering.ChangeContent] = {}
         self._days: dict[date, list[tuple[StatusChange, list[int]]]] = {}
-        self.alerts = alerts.AlertRenderer()
+        self.alerts = rendering.AlertRenderer()
 
-    def change(self, change: StatusChange) -> alerts.ChangeContent:
+    def change(self, change: StatusChange) -> rendering.ChangeContent:
         if change.pk not in self._changes:
-            self._changes[change.pk] = alerts.change_content(change)
+            self._changes[change.pk] = rendering.change_content(change)
         return self._changes[change.pk]
 
-    def event(self, change: StatusChange) -> alerts.ChangeContent:
+    def event(self, change: StatusChange) -> rendering.ChangeContent:
         """An alert's content: the whole event its (leading) change belongs to."""
         key = -change.pk
         if key not in self._changes:
-            members = alerts.event_changes(change)
-            self._changes[key] = alerts.change_content(change, members=members)
+            members = rendering.event_changes(change)
+            self._changes[key] = rendering.change_content(change, members=members)
         return self._changes[key]
 
-    def digest(self, day: date, subscription: Subscription) -> list[alerts.ChangeContent]:
+    def digest(self, day: date, subscription: Subscription) -> list[rendering.ChangeContent]:
         if day not in self._days:
             self._days[day] = [
-                (change, alerts.destination_ancestor_ids(change.destination))
+                (change, rendering.destination_ancestor_ids(change.destination))
                 for change in _changes_of_day(day)
             ]
         return [
             self.change(change)
             for change, ancestors in self._days[day]
-            if alerts.scope_covers(
+            if rendering.scope_covers(
                 subscription, destination=change.destination, ancestor_ids=ancestors
             )
         ]
@@ -633,7 +613,7 @@ def _message_for(delivery: Delivery, contents: _Contents):
     changes = contents.digest(delivery.digest_day, delivery.subscription)
     if not changes:
         return None
-    return alerts.digest_message(
+    return rendering.digest_message(
         contents=changes,
         subscription=delivery.subscription,
         day=delivery.digest_day,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from advisories.models import Claim
-from advisories.reconciliation_service import (
+from advisories.reconciliation.service import (
     claims_changed,
     claims_review,
     destination_reconcile,

@@ -27,28 +27,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
 from django.utils.http import parse_etags, quote_etag
 
-VERSION_KEY = "portcullis:status-version"
+from destinations.status_version import status_cache_bump, status_cache_version
+
 PAGE_TTL_SECONDS = 15 * 60
 # Stands in for the reader's CSRF token in cached pages (the subscribe form's only per-reader
 # part); replaced on every response. Letters and digits only, so escaping never alters it.
 CSRF_MARKER = "PORTCULLISCSRFTOKENMARKER"
 _CSRF_MARKER_BYTES = CSRF_MARKER.encode()
-
-
-def _new_version() -> str:
-    # Time keeps versions ordered for a human reading them; the random tail keeps two bumps in
-    # the same microsecond (two processes) distinct.
-    return f"{time.time_ns():x}{secrets.token_hex(2)}"
-
-
-def status_cache_version() -> str:
-    """The current status cache version, creating one if the cache lost it."""
-    # Read on every page hit: the Redis backend has a leaner read for exactly this.
-    version = getattr(cache, "get_hot", cache.get)(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _new_version(), None)
-        version = cache.get(VERSION_KEY) or _new_version()
-    return version
 
 
 def published_version() -> str:
@@ -58,11 +43,6 @@ def published_version() -> str:
     a copy rendered yesterday is never served today.
     """
     return f"{status_cache_version()}.{time.strftime('%Y%m%d', time.gmtime())}"
-
-
-def status_cache_bump() -> None:
-    """Invalidate every cached page and ETag. Call through `transaction.on_commit`."""
-    cache.set(VERSION_KEY, _new_version(), None)
 
 
 def bump_on_commit(**_kwargs) -> None:

@@ -2,8 +2,8 @@
 way in (API, feeds, files) calls to validate and store a notice and enqueue its extraction.
 
 Extraction runs in the worker (it needs the language model, which web processes never load):
-a new notice is stored pending and `advisories.tasks.extract_notice` is enqueued once it has
-committed; `notices_requeue_stale`, run by beat, enqueues again any notice whose message was lost.
+a new notice is stored pending and handed to extraction through `handoffs.notice_stored` once it
+has committed; extraction's sweeper enqueues again any notice whose message was lost.
 
 Stored text is plain text. HTML goes through nh3 (a maintained sanitiser) first, so scripts,
 styles and comments are gone with their content, and the sanitised, well-formed result is then
@@ -18,7 +18,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from html.parser import HTMLParser
 
 import nh3
@@ -28,8 +27,9 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from advisories import handoffs
+from advisories.ingest.recording import notice_record
 from advisories.models import Claim, Notice, NoticeState, Source
-from advisories.services import notice_record
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ def notice_ingest(
             fetched_at=fetched_at or now,
         )
         if created and enqueue_extraction:
-            transaction.on_commit(partial(notice_extraction_enqueue, notice.pk))
+            handoffs.notice_stored.open_after_commit(notice.pk)
     if created:
         # An eager task has run on commit by now; a queued one has not. Read which.
         notice.refresh_from_db(fields=["state", "extractor_version", "error"])
@@ -288,43 +288,6 @@ def notice_ingest(
     if notice.state == NoticeState.EXTRACTED:
         claims = list(notice.claims.select_related("destination").order_by("start", "id"))
     return IngestResult(notice=notice, created=created, claims=claims)
-
-
-def notice_extraction_enqueue(notice_id: int) -> None:
-    """Hand a stored notice to the extraction worker. A lost message is harmless: the notice
-    stays pending and the sweeper enqueues it again."""
-    from advisories.tasks import extract_notice
-
-    try:
-        extract_notice.delay(notice_id)
-    except Exception:  # the broker may be down; the notice is stored, the sweeper is the net
-        logger.exception("ingest: could not enqueue extraction of notice %s", notice_id)
-
-
-def notices_requeue_stale(*, now: datetime, older_than: timedelta | None = None) -> int:
-    """Enqueue again every notice pending longer than ``older_than`` since it was last enqueued
-    (default ``settings.EXTRACTION_REQUEUE_AFTER``); returns how many.
-
-    Each is re-marked as enqueued now, so a backlog the worker is still working through is
-    enqueued again only once per period, not at every sweep. Two sweeps at once skip each
-    other's rows (PostgreSQL); a duplicate message would be harmless anyway, as the task leaves
-    a notice that is no longer pending alone.
-    """
-    cutoff = now - (older_than if older_than is not None else settings.EXTRACTION_REQUEUE_AFTER)
-    with transaction.atomic():
-        stale = list(
-            Notice.objects.select_for_update(skip_locked=True)
-            .filter(state=NoticeState.PENDING, queued_at__lt=cutoff)
-            .order_by("queued_at", "id")
-            .values_list("pk", flat=True)[: settings.EXTRACTION_REQUEUE_BATCH]
-        )
-        if not stale:
-            return 0
-        Notice.objects.filter(pk__in=stale).update(queued_at=now)
-        for notice_id in stale:
-            transaction.on_commit(partial(notice_extraction_enqueue, notice_id))
-    logger.info("ingest: enqueued the extraction of %s pending notice(s) again", len(stale))
-    return len(stale)
 
 
 def _notice_text(*, body: str | None, html: str | None) -> str:

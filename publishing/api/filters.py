@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from destinations.models import Audience, Destination, DestinationKind, Status
-from destinations.selectors import (
+from publishing.selectors import (
     StatusFilter,
     current_status_rows,
     destination_search,

@@ -1,6 +1,6 @@
 """Read API v1: destinations, their status with evidence, their history, and the changes feed.
 
-Thin adapters over destinations.selectors. Reads are public and throttled for anonymous clients
+Thin adapters over publishing.selectors. Reads are public and throttled for anonymous clients
 (settings.REST_FRAMEWORK); every 4xx uses the one envelope of config/api_errors.py; responses
 carry an ETag derived from the status cache version (see destinations/api_urls.py).
 """
@@ -20,15 +20,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from destinations import selectors
-from destinations.api.filters import DestinationFilter, parse_moment, parse_since
-from destinations.api.serializers import (
+from destinations.models import Audience, Destination, Status
+from publishing import selectors
+from publishing.api.filters import DestinationFilter, parse_moment, parse_since
+from publishing.api.serializers import (
     ChangeSerializer,
     DestinationDetailSerializer,
     DestinationSerializer,
     HistorySerializer,
 )
-from destinations.models import Audience, Destination, Status
 
 AT_PARAMETER = OpenApiParameter(
     "at",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from destinations.models import Audience
-from destinations.selectors import DestinationOverview, Span
+from publishing.selectors import DestinationOverview, Span
 
 WIDTH = 1000
 LEFT = 4

@@ -1,4 +1,4 @@
-"""Thin Celery entry points for extraction; the work is in ``extraction_service``.
+"""Thin Celery entry points for extraction; the work is in ``extraction.service``.
 
 Ingest stores a notice as pending and enqueues ``extract_notice`` on commit; the sweeper finds any
 notice whose message was lost. Only worker processes run these tasks, so only they load the
@@ -15,6 +15,9 @@ from celery.signals import worker_process_init
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from advisories.extraction.nlp import language_model
+from advisories.extraction.service import notice_extract, notices_requeue_stale
+
 logger = logging.getLogger(__name__)
 
 
@@ -29,8 +32,6 @@ logger = logging.getLogger(__name__)
 )
 def extract_notice(notice_id: int) -> dict[str, object]:
     """Extract one stored notice. Safe to run twice: a notice no longer pending is left alone."""
-    from advisories.extraction_service import notice_extract
-
     outcome = notice_extract(notice_id=notice_id)
     if outcome is None:
         # Gone, or already extracted (a redelivered message, or the sweeper's duplicate).
@@ -41,16 +42,12 @@ def extract_notice(notice_id: int) -> dict[str, object]:
 @shared_task(name="advisories.tasks.extraction_sweep", ignore_result=True)
 def extraction_sweep() -> dict[str, int]:
     """Beat, every minute: enqueue again notices left pending (a lost message, a dead worker)."""
-    from advisories.ingest import notices_requeue_stale
-
     return {"requeued": notices_requeue_stale(now=timezone.now())}
 
 
 @worker_process_init.connect
 def _load_language_model(**kwargs) -> None:
     """Each worker process loads the model as it starts, before it takes any task."""
-    from advisories.extraction.nlp import language_model
-
     try:
         language_model()
     except Exception:  # the worker still starts; each extraction then fails with the cause

@@ -33,7 +33,7 @@ from defusedxml import ElementTree as SafeElementTree
 from django.conf import settings
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q
 
-from advisories.ingest import (
+from advisories.ingest.service import (
     LANGUAGE_PATTERN,
     TITLE_MAX_CHARS,
     NoticeInvalid,

@@ -12,8 +12,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from advisories.api.filters import NoticeFilter
-from advisories.api.serializers import (
+from advisories.ingest.api.filters import NoticeFilter
+from advisories.ingest.api.serializers import (
     ErrorOut,
     NoticeIn,
     NoticeIngestedOut,
@@ -21,7 +21,7 @@ from advisories.api.serializers import (
     NoticeSummaryOut,
     SourceOut,
 )
-from advisories.ingest import NoticeInvalid, NoticeTooLarge, notice_ingest
+from advisories.ingest.service import NoticeInvalid, NoticeTooLarge, notice_ingest
 from advisories.models import Claim, Notice, Source
 from config.api_errors import PayloadTooLarge
 

@@ -11,8 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from advisories import alerts, alerts_service
-from advisories.alerts_api import SubscribeThrottle
+from advisories.alerts import rendering
+from advisories.alerts import service as alerts_service
+from advisories.alerts.api import SubscribeThrottle
 from advisories.models import Frequency, Subscription, SubscriptionScope
 from destinations.models import Destination
 
@@ -69,11 +70,11 @@ class SubscribeForm(ScopeForm):
     field_order = ["email", "scope", "destination", "include_children", "country", "frequency"]
 
 
-def _bad_link(request: HttpRequest, error: alerts.BadToken) -> HttpResponse:
+def _bad_link(request: HttpRequest, error: rendering.BadToken) -> HttpResponse:
     return render(
         request,
         "advisories/bad_link.html",
-        {"expired": isinstance(error, alerts.ExpiredToken), "message": str(error)},
+        {"expired": isinstance(error, rendering.ExpiredToken), "message": str(error)},
         status=400,
     )
 
@@ -115,17 +116,17 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that open links must not confirm."""
     if request.method == "GET":
         try:
-            alerts.read_token(
+            rendering.read_token(
                 token,
-                alerts.TokenPurpose.CONFIRM,
+                rendering.TokenPurpose.CONFIRM,
                 max_age=settings.ALERTS_CONFIRM_MAX_AGE.total_seconds(),
             )
-        except alerts.BadToken as error:
+        except rendering.BadToken as error:
             return _bad_link(request, error)
         return render(request, "advisories/confirm.html", {"token": token})
     try:
         subscription, outcome = alerts_service.subscription_confirm(token=token)
-    except alerts.BadToken as error:
+    except rendering.BadToken as error:
         return _bad_link(request, error)
     return render(
         request,
@@ -133,7 +134,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {
             "subscription": subscription,
             "outcome": outcome,
-            "links": alerts.SubscriberLinks.for_subscription(subscription),
+            "links": rendering.SubscriberLinks.for_subscription(subscription),
         },
     )
 
@@ -153,9 +154,9 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     """Change scope and frequency, or unsubscribe; the signed link is the only credential."""
     try:
         subscription = alerts_service.subscription_for_manage_token(token=token)
-    except alerts.BadToken as error:
+    except rendering.BadToken as error:
         return _bad_link(request, error)
-    links = alerts.SubscriberLinks.for_subscription(subscription)
+    links = rendering.SubscriberLinks.for_subscription(subscription)
     context = {"subscription": subscription, "links": links, "saved": False, "token": token}
     if request.method == "GET":
         context["form"] = ScopeForm(initial=_initial(subscription))
@@ -180,7 +181,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes, no login."""
     try:
         subscription = alerts_service.subscription_for_unsubscribe_token(token=token)
-    except alerts.BadToken as error:
+    except rendering.BadToken as error:
         return _bad_link(request, error)
     if request.method == "GET":
         return render(

@@ -1,4 +1,4 @@
-"""Thin Celery entry point for reconciliation; the work is in ``reconciliation_service``."""
+"""Thin Celery entry point for reconciliation; the work is in ``reconciliation.service``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import uuid
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
+
+from advisories.reconciliation.service import reconcile_pending
 
 _LOCK_KEY = "advisories:reconcile:running"
 _LOCK_SECONDS = 15 * 60
@@ -19,8 +21,6 @@ def reconcile() -> dict[str, int]:
     The cache lock only saves pointless overlapping runs when beats pile up; correctness never
     depends on it (row locks and unique constraints do that), so a lost or expired lock is fine.
     """
-    from advisories.reconciliation_service import reconcile_pending
-
     token = uuid.uuid4().hex
     if not cache.add(_LOCK_KEY, token, timeout=_LOCK_SECONDS):
         return {"skipped_overlapping_run": 1}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from destinations import feeds, views
+from publishing import feeds, views
 
 app_name = "destinations"
 urlpatterns = [

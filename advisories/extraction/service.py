@@ -12,8 +12,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from functools import partial
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +20,7 @@ from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 
+from advisories import handoffs
 from advisories.extraction import EXTRACTOR_VERSION, Gazetteer, GazetteerEntry, extract
 from advisories.extraction.types import ExtractedClaim
 from advisories.models import Claim, Notice, NoticeState, ReviewState, UnmatchedPlace
@@ -409,9 +409,33 @@ def notice_extraction_request(*, notice_id: int, now: datetime | None = None) ->
     extraction is enqueued on commit: a curator's action in the admin, a web process, never
     loads the language model itself.
     """
-    from advisories.ingest import notice_extraction_enqueue
-
     Notice.objects.filter(pk=notice_id).update(
         state=NoticeState.PENDING, queued_at=now or timezone.now()
     )
-    transaction.on_commit(partial(notice_extraction_enqueue, notice_id))
+    handoffs.notice_stored.open_after_commit(notice_id)
+
+
+def notices_requeue_stale(*, now: datetime, older_than: timedelta | None = None) -> int:
+    """Enqueue again every notice pending longer than ``older_than`` since it was last enqueued
+    (default ``settings.EXTRACTION_REQUEUE_AFTER``); returns how many.
+
+    Each is re-marked as enqueued now, so a backlog the worker is still working through is
+    enqueued again only once per period, not at every sweep. Two sweeps at once skip each
+    other's rows (PostgreSQL); a duplicate message would be harmless anyway, as the task leaves
+    a notice that is no longer pending alone.
+    """
+    cutoff = now - (older_than if older_than is not None else settings.EXTRACTION_REQUEUE_AFTER)
+    with transaction.atomic():
+        stale = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(state=NoticeState.PENDING, queued_at__lt=cutoff)
+            .order_by("queued_at", "id")
+            .values_list("pk", flat=True)[: settings.EXTRACTION_REQUEUE_BATCH]
+        )
+        if not stale:
+            return 0
+        Notice.objects.filter(pk__in=stale).update(queued_at=now)
+        for notice_id in stale:
+            handoffs.notice_stored.open_after_commit(notice_id)
+    logger.info("ingest: enqueued the extraction of %s pending notice(s) again", len(stale))
+    return len(stale)

@@ -11,8 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advisories.api.serializers import ErrorOut
-from advisories.reconciliation_service import destination_explanation, override_create
+from advisories.ingest.api.serializers import ErrorOut
+from advisories.reconciliation.service import destination_explanation, override_create
 from destinations.models import Audience, Destination, Status
 
 

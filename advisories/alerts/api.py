@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from advisories import alerts_service
+from advisories.alerts import service as alerts_service
 from advisories.models import Frequency, SubscriptionScope
 from destinations.models import Destination
 

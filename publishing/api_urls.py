@@ -3,8 +3,8 @@ conditional GETs: an ETag from the status cache version, 304 before the view run
 
 from django.urls import path
 
-from destinations.api import views
-from destinations.caching import with_etag
+from publishing.api import views
+from publishing.caching import with_etag
 
 app_name = "destinations_api"
 urlpatterns = [

@@ -1,9 +1,11 @@
-"""Thin Celery entry point for feed polling; the work is in ``feeds_polling``."""
+"""Thin Celery entry point for feed polling; the work is in ``ingest.feeds``."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.utils import timezone
+
+from advisories.ingest.feeds import feeds_poll_due
 
 
 @shared_task(name="advisories.tasks.poll_feeds", ignore_result=True)
@@ -13,6 +15,4 @@ def poll_feeds() -> dict[str, int]:
     Safe to run twice or concurrently: each source is claimed before it is fetched, and a notice
     already stored is never stored again.
     """
-    from advisories.feeds_polling import feeds_poll_due
-
     return feeds_poll_due(now=timezone.now()).as_dict()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from advisories.ingest import (
+from advisories.ingest.service import (
     EXTERNAL_ID_MAX_CHARS,
     LANGUAGE_PATTERN,
     TITLE_MAX_CHARS,
