@@ -1,0 +1,64 @@
+"""Read queries for the public: views, serializers and feeds call these; nothing here writes.
+
+``statuses`` is what every reader shares (current rows, staleness, filters, history as of a
+moment); ``board`` and ``overview`` build the two pages from it. This package's surface is the
+names below.
+"""
+
+from publishing.selectors.board import (
+    BoardChoices,
+    BoardPage,
+    CountryGroup,
+    board,
+    board_choices,
+    destination_search,
+    last_reconciled_at,
+)
+from publishing.selectors.overview import (
+    DestinationOverview,
+    Span,
+    destination_overview,
+    recent_changes,
+    statuses_from_history,
+    timeline_spans,
+)
+from publishing.selectors.statuses import (
+    AudienceStatus,
+    StatusFilter,
+    audience_sort_key,
+    confirmations_as_of,
+    country_name,
+    current_status_rows,
+    current_statuses,
+    end_of_day,
+    is_stale,
+    status_as_of,
+    timeline,
+)
+
+__all__ = [
+    "AudienceStatus",
+    "BoardChoices",
+    "BoardPage",
+    "CountryGroup",
+    "DestinationOverview",
+    "Span",
+    "StatusFilter",
+    "audience_sort_key",
+    "board",
+    "board_choices",
+    "confirmations_as_of",
+    "country_name",
+    "current_status_rows",
+    "current_statuses",
+    "destination_overview",
+    "destination_search",
+    "end_of_day",
+    "is_stale",
+    "last_reconciled_at",
+    "recent_changes",
+    "status_as_of",
+    "statuses_from_history",
+    "timeline",
+    "timeline_spans",
+]
