@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 
 from destinations.gazetteer import country_records
 from destinations.models import Destination, DestinationAlias, DestinationKind
@@ -156,3 +157,13 @@ def _differs(current: Any, new: Any) -> bool:
     except ArithmeticError:
         return True
     return current != new
+
+
+def claims_changed(*, destination_ids: Iterable[int]) -> None:
+    """Mark destinations as having new or changed claims, so the next reconciliation run takes
+    them up. The one writer of ``claims_version``: extraction and curators' reviews both call it,
+    in the same transaction that writes the claims, so the mark and the claims commit together.
+    """
+    ids = sorted(set(destination_ids))
+    if ids:
+        Destination.objects.filter(pk__in=ids).update(claims_version=F("claims_version") + 1)

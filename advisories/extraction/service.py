@@ -26,6 +26,7 @@ from advisories.extraction.types import ExtractedClaim
 from advisories.models import Claim, Notice, NoticeState, ReviewState, UnmatchedPlace
 from destinations.models import Destination, DestinationAlias
 from destinations.normalise import normalise_name
+from destinations.services import claims_changed
 
 logger = logging.getLogger(__name__)
 
@@ -213,10 +214,7 @@ def notice_extract_claims(*, notice: Notice, gazetteer: Gazetteer | None = None)
         Notice.objects.filter(pk=locked.pk).update(
             state=NoticeState.EXTRACTED, extractor_version=EXTRACTOR_VERSION, error=""
         )
-        if touched:
-            Destination.objects.filter(pk__in=touched).update(
-                claims_version=F("claims_version") + 1
-            )
+        claims_changed(destination_ids=touched)
     notice.state, notice.extractor_version, notice.error = (
         NoticeState.EXTRACTED,
         EXTRACTOR_VERSION,

@@ -14,13 +14,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from advisories.models import Claim
-from advisories.reconciliation.service import (
-    claims_changed,
-    claims_review,
-    destination_reconcile,
-    override_create,
-)
+from advisories.reconciliation.curation import claims_review, override_create
+from advisories.reconciliation.service import destination_reconcile
 from destinations.models import CurrentStatus
+from destinations.services import claims_changed
 
 
 class ReviewDecisionForm(forms.Form):

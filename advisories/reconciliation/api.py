@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from advisories.ingest.api.serializers import ErrorOut
-from advisories.reconciliation.service import destination_explanation, override_create
+from advisories.reconciliation.curation import override_create
+from advisories.reconciliation.explanation import destination_explanation
 from destinations.models import Audience, Destination, Status
 
 

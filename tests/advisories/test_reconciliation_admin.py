@@ -8,8 +8,9 @@ import pytest
 import time_machine
 
 from advisories.models import CuratorOverride, ReviewState
-from advisories.reconciliation.service import claims_changed, reconcile_pending
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import CurrentStatus
+from destinations.services import claims_changed
 from tests.factories import ClaimFactory, DestinationFactory, NoticeFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

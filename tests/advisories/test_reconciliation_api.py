@@ -11,8 +11,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from advisories.models import CuratorOverride
-from advisories.reconciliation.service import claims_changed, reconcile_pending
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import CurrentStatus, StatusChange
+from destinations.services import claims_changed
 from tests.factories import (
     ClaimFactory,
     DestinationFactory,

@@ -9,12 +9,9 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from advisories.reconciliation.service import (
-    claims_changed,
-    destination_reconcile,
-    reconcile_pending,
-)
+from advisories.reconciliation.service import destination_reconcile, reconcile_pending
 from destinations.models import CurrentStatus, StatusChange
+from destinations.services import claims_changed
 from tests.factories import ClaimFactory, DestinationFactory, NoticeFactory, SourceFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisories.reconciliation.policy import (
+from advisories.reconciliation.policy import apply_decision, decide
+from advisories.reconciliation.types import (
     BY_CURATOR,
     ClaimInput,
     OverrideInput,
@@ -17,8 +18,6 @@ from advisories.reconciliation.policy import (
     RecordedEntry,
     Review,
     Rule,
-    apply_decision,
-    decide,
 )
 
 OFFICIAL, OPERATOR, NEWS = 100, 60, 40

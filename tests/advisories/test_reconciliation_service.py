@@ -13,15 +13,11 @@ from advisories.alerts.service import alerts_sweep
 from advisories.alerts.tasks import fan_out_change
 from advisories.models import Claim, CuratorOverride, Delivery, ReviewState
 from advisories.reconciliation import service
-from advisories.reconciliation.service import (
-    claims_changed,
-    claims_review,
-    destination_reconcile,
-    override_create,
-    reconcile_pending,
-)
+from advisories.reconciliation.curation import claims_review, override_create
+from advisories.reconciliation.service import destination_reconcile, reconcile_pending
 from advisories.reconciliation.tasks import reconcile as reconcile_task
 from destinations.models import CurrentStatus, Destination, StatusChange
+from destinations.services import claims_changed
 from publishing.selectors import status_as_of
 from tests.factories import (
     ClaimFactory,

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from advisories.alerts import rendering
-from advisories.reconciliation.service import claims_changed, reconcile_pending
+from advisories.reconciliation.service import reconcile_pending
 from destinations.models import StatusChange
+from destinations.services import claims_changed
 from tests.factories import (
     ClaimFactory,
     DestinationFactory,

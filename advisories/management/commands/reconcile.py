@@ -8,6 +8,7 @@ from django.utils import timezone
 from advisories.reconciliation.service import (
     ReconcileOutcome,
     destination_reconcile,
+    destinations_due,
     reconcile_pending,
 )
 from destinations.models import Destination
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No destination with slug {destination!r}.")
             outcomes = [destination_reconcile(destination_id=pk, now=now, dry_run=dry_run)]
         elif dry_run:
-            due = Destination.objects.filter(pk__in=_due_ids(now)).values_list("pk", flat=True)
+            due = Destination.objects.filter(destinations_due(now)).values_list("pk", flat=True)
             outcomes = [
                 destination_reconcile(destination_id=pk, now=now, dry_run=True) for pk in due
             ]
@@ -80,9 +81,3 @@ class Command(BaseCommand):
                     self.stdout.write(f"    rule {note.rule}: {note.message}")
                 for claim_id, (rule, message) in sorted(decision.claim_fates.items()):
                     self.stdout.write(f"    claim {claim_id}: {rule} — {message}")
-
-
-def _due_ids(now):
-    from advisories.reconciliation.service import _due
-
-    return Destination.objects.filter(_due(now)).values("pk")
