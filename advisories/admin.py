@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from advisories.alerts import admin as alerts_admin  # noqa: F401  (registers the alerts models)
+from advisories.extraction.service import unmatched_place_create_destination
 from advisories.models import Claim, CuratorOverride, Notice, Source, UnmatchedPlace
 from advisories.reconciliation.admin import (
     OverrideAdminMixin,
@@ -105,8 +106,6 @@ class ClaimAdmin(admin.ModelAdmin):
 
 @admin.action(description="Create a destination (kind: site) from each selected place")
 def create_destinations_from_places(modeladmin, request, queryset):
-    from advisories.extraction.service import unmatched_place_create_destination
-
     created = [
         unmatched_place_create_destination(place=place)
         for place in queryset.filter(resolved_destination__isnull=True)

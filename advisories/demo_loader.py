@@ -11,6 +11,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from advisories.extraction.service import notice_extract
 from advisories.ingest.recording import source_get_or_create
 from advisories.ingest.service import notice_ingest
 from advisories.reconciliation.service import reconcile_pending
@@ -36,8 +37,6 @@ def demo_load(*, demo_dir: Path = DEMO_DIR, reconcile: bool = True) -> DemoCount
     board shows the story at once. The demo runs without a worker, so each new notice is
     extracted here, in this process, rather than queued. Running it again adds nothing.
     """
-    from advisories.extraction.service import notice_extract
-
     counts = DemoCounts()
     with transaction.atomic():
         imported = destinations_import(text=(demo_dir / "destinations.json").read_text("utf-8"))

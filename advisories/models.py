@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+import pycountry
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -228,7 +231,6 @@ class CuratorOverride(models.Model):
 
 def new_subscription_key() -> str:
     """A random per-subscription secret signed into its links; rotating it revokes old links."""
-    import secrets
 
     return secrets.token_urlsafe(18)
 
@@ -322,8 +324,6 @@ class Subscription(models.Model):
             suffix = " and places inside it" if self.include_children else ""
             return f"{self.destination.name}{suffix}"
         if self.scope == SubscriptionScope.COUNTRY:
-            import pycountry
-
             country = pycountry.countries.get(alpha_2=self.country_code)
             return f"anywhere in {country.name if country else self.country_code}"
         return "every destination"

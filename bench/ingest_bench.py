@@ -82,7 +82,7 @@ def bench_ingest(count: int) -> None:
 
 
 def bench_html(count: int) -> None:
-    from advisories.ingest.service import html_to_text
+    from advisories.ingest.text import html_to_text
 
     page = (
         "<html><head><title>Bulletin</title><script>var x = 1;</script></head><body>"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -44,7 +47,6 @@ class Audience:
 
     @classmethod
     def validate(cls, value: str) -> str:
-        import re
 
         if not re.match(cls.PATTERN, value or ""):
             raise ValidationError(
@@ -58,7 +60,6 @@ class Audience:
             return "all foreign visitors"
         if value == cls.DOMESTIC:
             return "domestic visitors"
-        import pycountry
 
         country = pycountry.countries.get(alpha_2=value)
         return f"visitors from {country.name if country else value}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -150,8 +151,6 @@ def _differs(current: Any, new: Any) -> bool:
     if current is None or new is None:
         return current is not new
     try:
-        from decimal import Decimal
-
         if isinstance(current, Decimal) or isinstance(new, Decimal):
             return Decimal(str(current)) != Decimal(str(new))
     except ArithmeticError:

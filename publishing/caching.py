@@ -21,8 +21,11 @@ import secrets
 import time
 from collections.abc import Callable
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
 from django.utils.http import parse_etags, quote_etag
@@ -52,8 +55,6 @@ def bump_on_commit(**_kwargs) -> None:
 
 def connect_signals() -> None:
     """Bump on every save of the rows public pages show. Called from the app config."""
-    from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     for label in (
         "destinations.StatusChange",
@@ -238,7 +239,6 @@ class CachedStatusPageMiddleware:
         return self.get_response(request)
 
     def _from_cache(self, request: HttpRequest) -> HttpResponse | None:
-        from django.conf import settings
 
         secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
         # ASCII letters and digits are exactly CSRF_ALLOWED_CHARS; anything else (even a

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from advisories.models import Notice
 from destinations.models import Audience, Destination, DestinationKind, Status
 from publishing import selectors
 from publishing.api.filters import parse_moment
@@ -213,7 +214,6 @@ def changes(request: HttpRequest) -> HttpResponse:
 
 
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from advisories.models import Notice
 
     notice = get_object_or_404(Notice.objects.select_related("source"), pk=pk)
     claims = notice.claims.select_related("destination").order_by("start", "id")

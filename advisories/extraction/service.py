@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.text import slugify
 
 from advisories import handoffs
 from advisories.extraction import EXTRACTOR_VERSION, Gazetteer, GazetteerEntry, extract
@@ -366,7 +367,6 @@ def unmatched_place_create_destination(
     notice. That notice is queued for the worker to read again, so its claims about the new place
     appear as soon as the worker has read it.
     """
-    from django.utils.text import slugify
 
     if place.resolved_destination_id:
         return place.resolved_destination

@@ -11,15 +11,15 @@ import email.policy
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 
-from advisories.ingest.service import clean_line, html_to_text
+from advisories.ingest.text import clean_line, html_to_text
+from destinations.moments import parse_moment
 
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".eml")
 # A JSON file may hold many notices; any one of them is still held to NOTICE_MAX_BYTES.
@@ -56,18 +56,6 @@ def notice_files(paths: list[Path]) -> list[Path]:
         else:
             found.append(path)
     return found
-
-
-def parse_moment(value: str) -> datetime:
-    """An ISO 8601 date (midnight UTC) or date-time (UTC when it has no offset)."""
-    text = (value or "").strip()
-    try:
-        moment = parse_datetime(text)
-        if moment is None:
-            moment = datetime.combine(date.fromisoformat(text), time.min)
-    except (ValueError, OverflowError):
-        raise ValueError(f"{value!r} is not an ISO 8601 date or date-time.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def read_notice_file(path: Path, *, source_slug: str) -> list[FileNotice | FileUnreadable]:
@@ -161,7 +149,7 @@ class _HeadFacts(HTMLParser):
 
 def _lenient_moment(value: str) -> datetime | None:
     try:
-        return parse_moment(value) if value else None
+        return parse_moment(value, date_means="start") if value else None
     except ValueError:
         return None
 
@@ -201,7 +189,7 @@ def _json_notice(item: object, *, label: str, source_slug: str) -> FileNotice:
     published = None
     if item.get("published_at"):
         try:
-            published = parse_moment(item["published_at"])
+            published = parse_moment(item["published_at"], date_means="start")
         except ValueError as exc:
             raise FileUnreadable(f"{label}: published_at: {exc}") from None
     return FileNotice(

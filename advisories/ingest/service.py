@@ -14,13 +14,9 @@ relies on. Nothing stored is markup, and templates escape it anyway.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
 
-import nh3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -29,6 +25,7 @@ from django.utils import timezone
 
 from advisories import handoffs
 from advisories.ingest.recording import notice_record
+from advisories.ingest.text import clean_line, clean_text, html_to_text, is_language_tag
 from advisories.models import Claim, Notice, NoticeState, Source
 
 logger = logging.getLogger(__name__)
@@ -36,149 +33,8 @@ logger = logging.getLogger(__name__)
 TITLE_MAX_CHARS = Notice._meta.get_field("title").max_length
 URL_MAX_CHARS = Notice._meta.get_field("url").max_length
 EXTERNAL_ID_MAX_CHARS = Notice._meta.get_field("external_id").max_length
-LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
-_LANGUAGE = re.compile(LANGUAGE_PATTERN)
 # Sources' clocks and time zones are sloppy; a notice dated a little ahead is still believable.
 FUTURE_TOLERANCE = timedelta(days=1)
-
-# --- plain text -----------------------------------------------------------------------------------
-
-# C0/C1 control characters other than tab and newline: PostgreSQL refuses NUL, and none of them
-# belongs in prose.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_INLINE_SPACE = re.compile(r"[^\S\n]+")
-_MANY_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def clean_text(value: str) -> str:
-    """Plain text as stored: valid UTF-8, NFC, no control characters, tidy whitespace.
-
-    Paragraph breaks (blank lines) survive because sentences never run across them.
-    """
-    text = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text)
-    lines = (_INLINE_SPACE.sub(" ", line).strip() for line in text.split("\n"))
-    return _MANY_BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
-def clean_line(value: str) -> str:
-    """A one-line field (title, id): clean text with every line break folded to a space."""
-    return " ".join(clean_text(value).split())
-
-
-# --- HTML -----------------------------------------------------------------------------------------
-
-# Tags whose content is never text a reader saw: dropped whole by the sanitiser.
-_DROPPED_WITH_CONTENT = {
-    "script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math",
-    "canvas", "select", "textarea", "button",
-}  # fmt: skip
-# Tags that start a new paragraph (or line) in the text.
-_BLOCK = {
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "ul", "caption",
-}  # fmt: skip
-# Page furniture left out when the page has no <main> or <article> to say where the text is.
-_FURNITURE = {"nav", "header", "footer", "aside", "form"}
-_MAIN = {"main", "article"}
-_KEPT_TAGS = _BLOCK | {"br", "title"}
-
-
-@dataclass(frozen=True, slots=True)
-class HtmlText:
-    """What a page says: its title (<title>, else its first <h1>) and its main text."""
-
-    title: str
-    text: str
-
-
-class _TextCollector(HTMLParser):
-    """Walks sanitised HTML, collecting the title, the whole text and the <main>/<article> text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.title: list[str] = []
-        self.heading: list[str] = []
-        self.all: list[str] = []
-        self.main: list[str] = []
-        self._open: list[str] = []
-        self._main_depth = 0
-        self._main_done = False
-        self._furniture_depth = 0
-        self._seen_h1 = False
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "br":
-            self._emit("\n")
-            return
-        if tag == "hr":
-            self._emit("\n\n")
-            return
-        self._open.append(tag)
-        if tag in _MAIN and not self._main_done:
-            self._main_depth += 1
-        if tag in _FURNITURE:
-            self._furniture_depth += 1
-        if tag in _BLOCK:
-            self._emit("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag not in self._open:
-            return
-        while self._open:
-            closed = self._open.pop()
-            if closed in _MAIN and self._main_depth:
-                self._main_depth -= 1
-                self._main_done = self._main_depth == 0
-            if closed in _FURNITURE:
-                self._furniture_depth -= 1
-            if closed == "h1":
-                self._seen_h1 = True
-            if closed == tag:
-                break
-        if tag in _BLOCK:
-            self._emit("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if "title" in self._open:
-            self.title.append(data)
-            return
-        if "h1" in self._open and not self._seen_h1:
-            self.heading.append(data)
-        self._emit(data)
-
-    def _emit(self, text: str) -> None:
-        if self._main_depth:
-            self.main.append(text)
-        if not self._furniture_depth:
-            self.all.append(text)
-
-
-def html_to_text(html: str) -> HtmlText:
-    """Reduce an HTML page or fragment to its title and plain main text.
-
-    The main text is the first <main> or <article> when the page has one, else everything but
-    navigation, headers, footers and asides.
-    """
-    sanitised = nh3.clean(
-        html.encode("utf-8", "replace").decode("utf-8"),
-        tags=_KEPT_TAGS,
-        attributes={},
-        clean_content_tags=_DROPPED_WITH_CONTENT - _KEPT_TAGS,
-        strip_comments=True,
-    )
-    collector = _TextCollector()
-    collector.feed(sanitised)
-    collector.close()
-    main = clean_text("".join(collector.main))
-    title = clean_line("".join(collector.title)) or clean_line("".join(collector.heading))
-    return HtmlText(title=title, text=main or clean_text("".join(collector.all)))
-
-
-# --- the service ----------------------------------------------------------------------------------
 
 
 class NoticeInvalid(ValueError):
@@ -257,7 +113,7 @@ def notice_ingest(
             "external_id", f"Keep the external id under {EXTERNAL_ID_MAX_CHARS} characters."
         )
     language = (language or "en").strip()
-    if len(language) > 16 or not _LANGUAGE.match(language):
+    if not is_language_tag(language):
         raise NoticeInvalid("language", "Give a language tag such as 'en' or 'ko-KP'.")
     if timezone.is_naive(published_at):
         raise NoticeInvalid("published_at", "Give the publication time with its time zone.")

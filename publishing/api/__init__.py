@@ -1,1 +1,1 @@
-"""Read API v1 for destinations and their status history (mounted by destinations/api_urls.py)."""
+"""Read API v1 for destinations, status history and changes (routes in publishing/api_urls.py)."""

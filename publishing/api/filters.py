@@ -2,51 +2,30 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from destinations import moments
 from destinations.models import Audience, Destination, DestinationKind, Status
 from publishing.selectors import (
     StatusFilter,
     current_status_rows,
     destination_search,
-    end_of_day,
 )
-
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_moment(value: str) -> datetime:
-    """Read `?at=` / `?since=`: a date means the end of that UTC day, a datetime is taken as
-    given (UTC when it has no offset). Raises ValueError with a reader-facing message."""
-    text = (value or "").strip()
-    try:
-        if _DATE_ONLY.match(text):
-            return end_of_day(date.fromisoformat(text))
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+", 1))
-    except (ValueError, OverflowError):
-        raise ValueError(
-            f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
+    """`?at=`: a date means the end of that UTC day (what took effect that day counts)."""
+    return moments.parse_moment(value, date_means="end")
 
 
 def parse_since(value: str) -> datetime:
     """`?since=`: a date means the start of that UTC day (everything recorded that day)."""
-    text = (value or "").strip()
-    if _DATE_ONLY.match(text):
-        try:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a valid date.") from None
-    return parse_moment(text)
+    return moments.parse_moment(value, date_means="start")
 
 
 class DestinationFilter(django_filters.FilterSet):

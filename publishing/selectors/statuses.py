@@ -4,7 +4,7 @@ dates. The board, the destination page, the API and the feeds all read status th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from advisories.models import Claim
+from destinations.gazetteer import COMMON_ALIASES, DISPLAY_NAMES
 from destinations.models import (
     Audience,
     CurrentStatus,
@@ -152,7 +153,6 @@ def country_name(code: str) -> str:
     """A readable country name for an ISO code, without touching the database."""
     if not code:
         return "Other places"
-    from destinations.gazetteer import COMMON_ALIASES, DISPLAY_NAMES
 
     if code in DISPLAY_NAMES:
         return DISPLAY_NAMES[code]
@@ -259,8 +259,3 @@ def status_from_change(
         unconfirmed=change.unconfirmed,
         stale=is_stale(confirmed_at=confirmed, at=at),
     )
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of a UTC day: `?at=2025-07-20` includes what took effect that day."""
-    return datetime.combine(day, time.max, tzinfo=UTC)

@@ -6,13 +6,8 @@ import pytest
 from django.db import DatabaseError
 
 from advisories.extraction import service as extraction_service
-from advisories.ingest.service import (
-    NoticeInvalid,
-    NoticeTooLarge,
-    clean_text,
-    html_to_text,
-    notice_ingest,
-)
+from advisories.ingest.service import NoticeInvalid, NoticeTooLarge, notice_ingest
+from advisories.ingest.text import clean_text, html_to_text
 from advisories.models import Claim, Notice, NoticeState
 from tests.advisories.ingest_support import SUSPENSION
 

@@ -1,1 +1,1 @@
-"""Ingest and read API v1 for notices and sources (routes in advisories/api_urls.py)."""
+"""The notices and sources API v1: POST a notice to ingest it, read notices and sources."""

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from advisories.ingest.service import (
     EXTERNAL_ID_MAX_CHARS,
-    LANGUAGE_PATTERN,
     TITLE_MAX_CHARS,
     URL_MAX_CHARS,
 )
+from advisories.ingest.text import LANGUAGE_TAG_MAX_CHARS, is_language_tag
 from advisories.models import Claim, Notice, Source
 
 
@@ -34,14 +33,16 @@ class NoticeIn(serializers.Serializer):
     )
     published_at = serializers.DateTimeField()
     language = serializers.CharField(
-        max_length=16,
-        required=False,
-        default="en",
-        validators=[RegexValidator(LANGUAGE_PATTERN, "Give a language tag such as 'en'.")],
+        max_length=LANGUAGE_TAG_MAX_CHARS, required=False, default="en"
     )
     external_id = serializers.CharField(
         max_length=EXTERNAL_ID_MAX_CHARS, required=False, allow_blank=True, default=""
     )
+
+    def validate_language(self, value: str) -> str:
+        if not is_language_tag(value):
+            raise serializers.ValidationError("Give a language tag such as 'en' or 'ko-KP'.")
+        return value
 
     def validate_source(self, value: str) -> Source:
         source = Source.objects.filter(slug=value).first()

@@ -16,13 +16,13 @@ from advisories.ingest.files import (
     FileNotice,
     FileUnreadable,
     notice_files,
-    parse_moment,
     read_notice_file,
 )
 from advisories.ingest.recording import source_get_or_create
 from advisories.ingest.service import IngestResult, NoticeInvalid, notice_ingest
 from advisories.models import SourceKind
 from destinations.models import Audience
+from destinations.moments import parse_moment
 
 # Below this many files a progress bar is noise.
 PROGRESS_BAR_FROM = 5
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         default_published: datetime | None = None
         if options["published_at"]:
             try:
-                default_published = parse_moment(options["published_at"])
+                default_published = parse_moment(options["published_at"], date_means="start")
             except ValueError as exc:
                 raise CommandError(f"--published-at: {exc}") from None
         source, created = source_get_or_create(

@@ -1,12 +1,10 @@
 """Re-run the current extractor over stored notices, idempotently."""
 
-from datetime import UTC, datetime, time
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.dateparse import parse_date, parse_datetime
 
 from advisories.extraction import EXTRACTOR_VERSION
 from advisories.extraction.service import notices_reextract
+from destinations.moments import parse_moment
 
 
 class Command(BaseCommand):
@@ -24,14 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, since=None, **options):
         since_at = None
         if since:
-            parsed = parse_datetime(since)
-            if parsed is None:
-                day = parse_date(since)
-                if day is None:
-                    raise CommandError(f"--since {since!r} is not an ISO date such as 2025-07-01.")
-                parsed = datetime.combine(day, time(0, 0), tzinfo=UTC)
-            elif parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
+            try:
+                parsed = parse_moment(since, date_means="start")
+            except ValueError as error:
+                raise CommandError(f"--since: {error}") from None
             since_at = parsed
         summary = notices_reextract(since=since_at)
         self.stdout.write(
