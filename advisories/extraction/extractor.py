@@ -14,8 +14,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
+from .assertion import is_speculative, reported_decision
 from .dates import DateExpression, find_dates
-from .frames import Frame, is_speculative, qualifies, read_frame, reported_decision
+from .frames import Frame, read_frame
 from .gazetteer import SPECIFICITY, Gazetteer
 from .lexicon import (
     ALL_WORDS,
@@ -29,6 +30,7 @@ from .lexicon import (
 )
 from .nationalities import DEMONYMS
 from .nlp import language_model, names_merged
+from .qualifiers import qualifies
 from .sentences import Span, split_sentences
 from .types import (
     DOMESTIC,
