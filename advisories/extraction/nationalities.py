@@ -2,6 +2,9 @@
 
 Used to read audiences such as "Russian holidaymakers" or "Chinese tour groups". Multi-word forms
 come first in matching (see ``DEMONYM_PATTERN``) so "South Korean" never reads as "Korean".
+
+``demonym`` and ``demonym_at`` look a word (or a parsed token) up, for every reader that
+needs a nationality: audiences, visa holders, advisors, names that are no places.
 """
 
 from __future__ import annotations
@@ -128,3 +131,24 @@ DEMONYMS: dict[str, str] = {
 DEMONYM_PATTERN = re.compile(
     r"\b(" + "|".join(re.escape(d) for d in sorted(DEMONYMS, key=len, reverse=True)) + r")\b"
 )
+
+_DEMONYM_LOWER = {name.lower(): code for name, code in DEMONYMS.items()}
+
+
+def demonym_at(token) -> str | None:
+    """The nationality a token names, two-word forms first ("North Korean", "South Korean")."""
+    if token.i > 0:
+        pair = demonym(f"{token.doc[token.i - 1].text} {token.text}")
+        if pair:
+            return pair
+    return demonym(token.text)
+
+
+def demonym(word: str) -> str | None:
+    lowered = word.lower()
+    if lowered in _DEMONYM_LOWER:
+        return _DEMONYM_LOWER[lowered]
+    for suffix in ("s",):
+        if lowered.endswith(suffix) and lowered[: -len(suffix)] in _DEMONYM_LOWER:
+            return _DEMONYM_LOWER[lowered[: -len(suffix)]]
+    return None
