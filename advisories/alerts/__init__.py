@@ -1,0 +1,1 @@
+"""Changes -> deliveries -> SMTP, and the subscriptions they go to."""
