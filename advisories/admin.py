@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 
 from advisories.alerts import admin as alerts_admin  # noqa: F401  (registers the alerts models)
 from advisories.extraction.service import unmatched_place_create_destination
+from advisories.ingest.fetcher import url_refusal
 from advisories.models import Claim, CuratorOverride, Notice, Source, UnmatchedPlace
 from advisories.reconciliation.admin import (
     OverrideAdminMixin,
@@ -17,8 +19,22 @@ def mark_rated(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Marked {count} source(s) as rated.")
 
 
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets decide what shows
+
+    def clean_feed_url(self) -> str:
+        """Refuse a feed the guarded fetcher would refuse, now rather than at every poll."""
+        url = self.cleaned_data["feed_url"]
+        if url and (reason := url_refusal(url)):
+            raise forms.ValidationError(reason)
+        return url
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = [
         "name",
         "slug",

@@ -43,6 +43,8 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Django 6 behaviour now: a URL typed without a scheme in a form is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en"
 USE_I18N = True
 
@@ -328,6 +330,8 @@ NOTICE_MAX_BYTES = env.int("NOTICE_MAX_BYTES", default=1_000_000)
 FEED_MAX_BYTES = env.int("FEED_MAX_BYTES", default=5_000_000)
 FEED_TIMEOUT_SECONDS = env.float("FEED_TIMEOUT_SECONDS", default=10.0)
 FEED_ALLOW_PRIVATE_ADDRESSES = env.bool("FEED_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Non-public networks feeds may still come from (a feed server of your own), e.g. 10.8.0.0/24.
+FEED_ALLOWED_NETWORKS = env.list("FEED_ALLOWED_NETWORKS", default=[])
 CLAIM_REVIEW_CONFIDENCE = env.float("CLAIM_REVIEW_CONFIDENCE", default=0.35)
 
 # SECURITY

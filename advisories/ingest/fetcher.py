@@ -1,8 +1,10 @@
 """The guarded fetcher: an HTTP GET of a URL that a person typed in and a stranger serves.
 
 - http and https only; the host is resolved once, every address it resolves to must be public
-  (unless FEED_ALLOW_PRIVATE_ADDRESSES), and the connection goes to the address that was
-  checked, so a DNS answer that changes between check and connect (rebinding) gains nothing;
+  (unless FEED_ALLOWED_NETWORKS trusts it), including the IPv4 address inside an IPv6 form
+  that carries one (NAT64, 6to4, Teredo, mapped, compatible), and the connection goes to the
+  address that was checked, so a DNS answer that changes between check and connect (rebinding)
+  gains nothing;
 - each redirect is checked the same way, and there are at most MAX_REDIRECTS;
 - one time budget (FEED_TIMEOUT_SECONDS) for the whole fetch, a byte cap (FEED_MAX_BYTES) read
   in chunks, and the same cap after decompression.
@@ -155,6 +157,14 @@ def _read_capped(
 
 def _checked_address(host: str, port: int) -> str:
     """Resolve the host once and return an address to connect to, refusing non-public ones."""
+    addresses = _resolve(host, port)
+    for address in addresses:
+        if not address_allowed(address):
+            raise FetchError(_refusal(host, address))
+    return addresses[0]
+
+
+def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
@@ -162,21 +172,76 @@ def _checked_address(host: str, port: int) -> str:
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise FetchError(f"Cannot resolve {host!r}.")
-    if not settings.FEED_ALLOW_PRIVATE_ADDRESSES:
-        for address in addresses:
-            if not _is_public(address):
-                raise FetchError(
-                    f"Refused: {host} resolves to {address}, a private, loopback, link-local or "
-                    "reserved address."
-                )
-    return addresses[0]
+    return addresses
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+def _refusal(host: str, address: str) -> str:
+    return (
+        f"Refused: {host} resolves to {address}, a private, loopback, link-local or reserved "
+        "address (or an IPv6 form that carries one)."
+    )
+
+
+# IPv6 forms that carry an IPv4 address: traffic to them ends at the IPv4 address inside, so
+# that address must be public too.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: local-use translation
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # RFC 4291's deprecated ::a.b.c.d
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address carries: mapped, NAT64, 6to4, Teredo (its server and
+    its client), IPv4-compatible."""
+    found = [a for a in (ip.ipv4_mapped, ip.sixtofour) if a is not None]
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
+def _is_public_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def is_public_address(address: str) -> bool:
+    """Whether traffic to ``address`` reaches the public internet and nothing else."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _is_public_ip(ip)
+    if ip.ipv4_mapped is not None:  # an IPv4 socket in IPv6 clothes: only the IPv4 part counts
+        return _is_public_ip(ip.ipv4_mapped)
+    if ip in _NAT64_LOCAL:
+        return False
+    return _is_public_ip(ip) and all(_is_public_ip(inner) for inner in embedded_ipv4(ip))
+
+
+def address_allowed(address: str) -> bool:
+    """Public, or in a network the deployment trusts (FEED_ALLOWED_NETWORKS: a feed server of
+    its own), or anything at all with FEED_ALLOW_PRIVATE_ADDRESSES (development, tests)."""
+    if settings.FEED_ALLOW_PRIVATE_ADDRESSES:
+        return True
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    trusted = (ipaddress.ip_network(n, strict=False) for n in settings.FEED_ALLOWED_NETWORKS)
+    return any(ip in network for network in trusted) or is_public_address(address)
+
+
+def url_refusal(url: str) -> str | None:
+    """Why the guarded fetcher would refuse ``url`` (its scheme or the addresses its host has now),
+    or None. For forms that take a URL to fetch later: refuse at save time, not at fetch time.
+    A host that does not resolve yet is not refused here; the fetch will say so."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Give an http or https URL."
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = _resolve(parts.hostname, port)
+    except (FetchError, ValueError):
+        return None
+    for address in addresses:
+        if not address_allowed(address):
+            return _refusal(parts.hostname, address)
+    return None
 
 
 class _PinnedConnection:
