@@ -43,8 +43,6 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 TIME_ZONE = "UTC"
 USE_TZ = True
-# Django 6 behaviour now: a URL typed without a scheme in a form is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en"
 USE_I18N = True
 
