@@ -93,7 +93,11 @@ class Notice(models.Model):
     published_at = models.DateTimeField()
     fetched_at = models.DateTimeField(default=timezone.now)
     content_hash = models.CharField(
-        max_length=64, unique=True, help_text="SHA-256 of the normalised title and body."
+        max_length=64,
+        db_index=True,
+        help_text="SHA-256 of the normalised title and body. One notice per text and source: "
+        "the same text from another source is that source's notice too (its evidence), though "
+        "reconciliation counts a verbatim copy as the same report.",
     )
     state = models.CharField(
         max_length=16, choices=NoticeState.choices, default=NoticeState.PENDING, db_index=True
@@ -111,6 +115,11 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["-published_at", "-id"], name="notice_published_idx"),
             models.Index(fields=["source", "external_id"], name="notice_external_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "content_hash"], name="one_notice_per_text_and_source"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -62,13 +62,15 @@ def notice_record(
     language: str = "en",
     fetched_at: datetime | None = None,
 ) -> tuple[Notice, bool]:
-    """Store a notice once; returns (notice, created). A repeat of the same text is not new.
+    """Store a notice once per source; returns (notice, created). A source repeating its own text
+    adds nothing; the same text from another source is that source's notice, so every source
+    that published it stands as evidence and the most authoritative one counts.
 
-    Safe under concurrency: the unique content hash decides, and a racing duplicate gets the
-    row the winner wrote.
+    Safe under concurrency: the unique (source, content hash) decides, and a racing duplicate
+    gets the row the winner wrote.
     """
     content_hash = notice_content_hash(title=title, body=body)
-    existing = Notice.objects.filter(content_hash=content_hash).first()
+    existing = Notice.objects.filter(source=source, content_hash=content_hash).first()
     if existing is not None:
         return existing, False
     try:
@@ -85,5 +87,5 @@ def notice_record(
                 content_hash=content_hash,
             )
     except IntegrityError:
-        return Notice.objects.get(content_hash=content_hash), False
+        return Notice.objects.get(source=source, content_hash=content_hash), False
     return notice, True

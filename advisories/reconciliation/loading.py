@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from advisories.models import Claim, CuratorOverride
+from advisories.models import Claim, CuratorOverride, Notice
 from advisories.reconciliation.types import (
     ClaimInput,
     OverrideInput,
@@ -73,10 +73,13 @@ def load_inputs(ids: list[int]) -> Inputs:
         "notice__source__authority",
         "notice__source__name",
         "notice__source_id",
+        "notice__content_hash",
         "confidence",
         "review_state",
         "sentence",
     )
+    rows = list(claims.iterator(chunk_size=5000))
+    first_publisher = _first_publishers({row[9] for row in rows})
     for (
         cid,
         dest,
@@ -87,10 +90,11 @@ def load_inputs(ids: list[int]) -> Inputs:
         authority,
         source,
         source_id,
+        text_hash,
         conf,
         state,
         text,
-    ) in claims.iterator(chunk_size=5000):
+    ) in rows:
         inputs.review_state[cid] = state
         inputs.claims[(dest, audience)].append(
             ClaimInput(
@@ -103,7 +107,9 @@ def load_inputs(ids: list[int]) -> Inputs:
                 review_state=state,
                 source=source,
                 evidence=text,
-                source_id=source_id,
+                # A verbatim copy of another source's text is not an independent report: it is
+                # counted as the report of whoever published the text first.
+                source_id=first_publisher.get(text_hash, source_id),
             )
         )
     overrides = CuratorOverride.objects.filter(destination_id__in=ids).values_list(
@@ -169,3 +175,18 @@ def load_inputs(ids: list[int]) -> Inputs:
     for current in CurrentStatus.objects.filter(destination_id__in=ids):
         inputs.current[(current.destination_id, current.audience)] = current
     return inputs
+
+
+def _first_publishers(hashes: set[str]) -> dict[str, int]:
+    """For each text published by more than one source, the source that published it first."""
+    first: dict[str, int] = {}
+    published = (
+        Notice.objects.filter(content_hash__in=hashes)
+        .order_by("content_hash", "published_at", "id")
+        .values_list("content_hash", "source_id")
+    )
+    seen: dict[str, set[int]] = defaultdict(set)
+    for text_hash, source_id in published.iterator(chunk_size=5000):
+        first.setdefault(text_hash, source_id)
+        seen[text_hash].add(source_id)
+    return {h: s for h, s in first.items() if len(seen[h]) > 1}

@@ -10,6 +10,7 @@ from advisories.ingest.service import NoticeInvalid, NoticeTooLarge, notice_inge
 from advisories.ingest.text import clean_text, html_to_text
 from advisories.models import Claim, Notice, NoticeState
 from tests.advisories.ingest_support import SUSPENSION
+from tests.factories import SourceFactory
 
 PUBLISHED = datetime(2025, 7, 16, 1, 0, tzinfo=UTC)
 NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
@@ -119,6 +120,27 @@ def test_ingesting_the_same_text_again_returns_the_stored_notice_and_its_claims(
     assert not again.created and again.notice.pk == first.notice.pk
     assert again.claims and set(again.claims) == set(first.notice.claims.all())
     assert Notice.objects.count() == 1
+
+
+def test_an_official_notice_identical_to_an_earlier_news_item_is_the_official_sources_notice(
+    official_source, kalma_zone, django_capture_on_commit_callbacks
+):
+    news = SourceFactory(slug="harbour-daily", kind="news", authority=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        reported = notice_ingest(
+            source=news, title="Zone notice", body=SUSPENSION, published_at=PUBLISHED, now=NOW
+        )
+        official = notice_ingest(
+            source=official_source,
+            title="Zone notice",
+            body=SUSPENSION,
+            published_at=PUBLISHED,
+            now=NOW,
+        )
+
+    assert official.created and official.notice.source == official_source
+    assert reported.notice.source == news and official.notice.pk != reported.notice.pk
+    assert official.notice.claims.exists()  # read from it, as evidence of the official source
 
 
 def test_text_over_the_size_limit_is_refused_before_anything_is_written(official_source, settings):

@@ -16,10 +16,23 @@ pytestmark = pytest.mark.django_db
 PUBLISHED = datetime(2025, 7, 16, tzinfo=UTC)
 
 
-def test_the_same_text_is_one_notice_at_the_database_level():
+def test_the_same_text_from_one_source_is_one_notice_at_the_database_level():
     notice = NoticeFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        NoticeFactory(title="other", content_hash=notice.content_hash)
+        NoticeFactory(source=notice.source, title="other", content_hash=notice.content_hash)
+
+
+def test_the_same_text_from_another_source_is_that_sources_notice():
+    news = SourceFactory(kind="news", authority=40)
+    official = SourceFactory(kind="official", authority=100)
+    first, _ = notice_record(source=news, title="Zone closed", body="Text.", published_at=PUBLISHED)
+
+    copy, created = notice_record(
+        source=official, title="Zone closed", body="Text.", published_at=PUBLISHED
+    )
+
+    assert created and copy.pk != first.pk
+    assert copy.source == official and first.source == news
 
 
 def test_recording_the_same_text_again_returns_the_existing_notice():
