@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pycountry
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from destinations.models import Destination, DestinationKind
@@ -196,13 +197,14 @@ def destinations_import(*, text: str) -> UpsertCounts:
     country_slugs = dict(
         Destination.objects.filter(kind=DestinationKind.COUNTRY).values_list("country_code", "slug")
     )
+    project_slug = _countries_known_by_code(entries, country_slugs)
     parents: dict[str, str] = {}
     for entry in entries:
         ref = entry.parent_ref
         if not ref:
             continue
         if ref in by_slug or ref in known_slugs:
-            parents[entry.slug] = ref
+            parents[entry.slug] = project_slug.get(ref, ref)
         elif ref.upper() in country_slugs:
             parents[entry.slug] = country_slugs[ref.upper()]
         else:
@@ -221,20 +223,49 @@ def destinations_import(*, text: str) -> UpsertCounts:
             if entry.slug in parents:
                 parent = Destination.objects.get(slug=parents[entry.slug])
             country_code = entry.country_code or (parent.country_code if parent else "")
-            _, outcome = destination_upsert(
-                slug=entry.slug,
-                name=entry.name,
-                kind=entry.kind,
-                parent=parent,
-                country_code=country_code,
-                latitude=entry.latitude,
-                longitude=entry.longitude,
-                description=entry.description,
-                aliases=entry.aliases,
-            )
+            try:
+                _, outcome = destination_upsert(
+                    slug=project_slug.get(entry.slug, entry.slug),
+                    name=entry.name,
+                    kind=entry.kind,
+                    parent=parent,
+                    country_code=country_code,
+                    latitude=entry.latitude,
+                    longitude=entry.longitude,
+                    description=entry.description,
+                    aliases=entry.aliases,
+                )
+            except ValidationError as error:  # a rule only the database knows; nothing is kept
+                raise ImportFileError(
+                    [f"line {entry.line}: {message}" for message in error.messages]
+                ) from None
             setattr(counts, outcome, getattr(counts, outcome) + 1)
-            counts.slugs.append(entry.slug)
+            counts.slugs.append(project_slug.get(entry.slug, entry.slug))
     return counts
+
+
+def _countries_known_by_code(entries: list[Entry], country_slugs: dict[str, str]) -> dict[str, str]:
+    """File slug -> the project's slug, for each country the file names under another slug.
+
+    A country is its ISO code: a file calling PS "palestinian-territories" updates the country
+    the project already has (its name, aliases, coordinates), keeps that country's slug (its
+    pages and feeds keep their addresses), and its other entries may still use the file's slug
+    as a parent. Two entries for one country code are a problem in the file.
+    """
+    project_slug: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    for entry in entries:
+        if entry.kind != DestinationKind.COUNTRY or not entry.country_code:
+            continue
+        code = entry.country_code
+        if code in first_line:
+            entry.problems.append(f"country {code} already appears on line {first_line[code]}")
+            continue
+        first_line[code] = entry.line
+        known = country_slugs.get(code)
+        if known and known != entry.slug:
+            project_slug[entry.slug] = known
+    return project_slug
 
 
 def _check_cycles(entries: list[Entry], parents: dict[str, str]) -> None:

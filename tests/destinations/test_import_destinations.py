@@ -95,3 +95,48 @@ def test_a_parent_loop_is_refused(tmp_path):
     ]
     with pytest.raises(CommandError, match="loops back"):
         _run(_write(tmp_path, loop))
+
+
+PALESTINE_UNDER_ITS_OWN_SLUG = [
+    {
+        "slug": "palestinian-territories",
+        "name": "Palestinian Territories",
+        "kind": "country",
+        "country_code": "PS",
+        "aliases": ["Occupied Palestinian Territories"],
+    },
+    {
+        "slug": "gaza-strip",
+        "name": "Gaza Strip",
+        "kind": "region",
+        "parent": "palestinian-territories",
+    },
+]
+
+
+def test_a_country_named_under_another_slug_updates_the_country_the_project_has(tmp_path):
+    project_slug = Destination.objects.get(kind="country", country_code="PS").slug
+
+    _run(_write(tmp_path, PALESTINE_UNDER_ITS_OWN_SLUG))
+
+    country = Destination.objects.get(kind="country", country_code="PS")
+    assert country.slug == project_slug  # its pages keep their address
+    assert country.name == "Palestinian Territories"
+    assert "Occupied Palestinian Territories" in set(country.aliases.values_list("name", flat=True))
+    assert not Destination.objects.filter(slug="palestinian-territories").exists()
+    assert Destination.objects.get(slug="gaza-strip").parent == country
+
+
+def test_one_country_code_twice_in_a_file_is_reported_with_its_line_and_nothing_is_written(
+    tmp_path,
+):
+    twice = [
+        {"slug": "palestine-a", "name": "Palestine A", "kind": "country", "country_code": "PS"},
+        {"slug": "palestine-b", "name": "Palestine B", "kind": "country", "country_code": "PS"},
+        {"slug": "new-resort", "name": "New Resort", "kind": "resort", "parent": "KP"},
+    ]
+
+    with pytest.raises(CommandError, match=r"line \d+: country PS already appears on line \d+"):
+        _run(_write(tmp_path, twice))
+
+    assert not Destination.objects.filter(slug="new-resort").exists()
