@@ -121,7 +121,7 @@ def _redis_available() -> bool:
         return False
 
 
-def _load_client(args) -> list[float]:
+def _drive_connection(args) -> list[float]:
     """One Python client process: keep-alive requests for `seconds`; returns latencies (s)."""
     port, paths, seconds, offset = args
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -155,7 +155,7 @@ def _measure_python(port: int, paths: list[str], *, seconds: float, clients: int
     with multiprocessing.Pool(clients) as pool:
         began = time.perf_counter()
         work = [(port, paths, seconds, i * 7919) for i in range(clients)]
-        results = pool.map(_load_client, work)
+        results = pool.map(_drive_connection, work)
         elapsed = time.perf_counter() - began
     latencies = sorted(x for r in results for x in r)
     return {
@@ -228,7 +228,9 @@ def _measure_wrk(port: int, paths: list[str], *, seconds: float, clients: int):
 def measure(port: int, paths: list[str], *, seconds: float, clients: int) -> dict:
     """Warm up at full concurrency (every gunicorn process fills its caches), then measure."""
     run = _measure_wrk if shutil.which("wrk") else _measure_python
-    run(port, paths, seconds=2, clients=clients)
+    # "{n}" URLs get a tag per run: otherwise the measured run repeats the warm-up's URLs and an
+    # "uncached" scenario is partly served from the cache the warm-up filled.
+    run(port, [p.replace("{n}", "w{n}") for p in paths], seconds=2, clients=clients)
     return run(port, paths, seconds=seconds, clients=clients)
 
 
