@@ -3,7 +3,7 @@
 Threaded workers keep a reader's connection open between requests; gunicorn's default sync
 worker closes it after each one, so every page would pay a new TCP (and TLS) handshake. Two
 threads per process: with more, threads spend their time queueing for the GIL, and cached pages
-(a Redis round trip each) answer later, not sooner. Add processes for more throughput.
+(a few Redis round trips each) answer later, not sooner. Add processes for more throughput.
 
 `WEB_CONCURRENCY` (processes) and `WEB_THREADS` tune it per machine; the bind address stays on
 each command line.

@@ -5,8 +5,9 @@ directory (SQLite by default; PostgreSQL when BENCH_DATABASE_URL is set), starts
 loopback with the project's own settings (gunicorn.conf.py), and drives it over keep-alive
 connections. Prints requests/s and p50/p99 latency for:
 
-    static file     a stylesheet served by WhiteNoise in the same process (the floor)
-    board cached    "/" from the page cache
+    static file     the board's own bytes saved as a static file, served by WhiteNoise in the
+                    same process (the floor: same size, no Django view)
+    board cached    "/" from the page cache (Django's cache_page, through every middleware)
     board uncached  "/" with a query string that misses the cache every time (also measured
                     with a single client: latency without queueing behind other clients)
     destination     a destination page, uncached (a different page each request)
@@ -120,12 +121,12 @@ def _redis_available() -> bool:
         return False
 
 
-def _client(args) -> list[float]:
+def _drive_connection(args) -> list[float]:
     """One Python client process: keep-alive requests for `seconds`; returns latencies (s)."""
-    port, paths, seconds, offset, cookie = args
+    port, paths, seconds, offset = args
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies: list[float] = []
-    headers = {"Host": "127.0.0.1", "Cookie": cookie}
+    headers = {"Host": "127.0.0.1"}
     deadline = time.perf_counter() + seconds
     index = offset
     while time.perf_counter() < deadline:
@@ -150,11 +151,11 @@ def _client(args) -> list[float]:
     return latencies
 
 
-def _measure_python(port: int, paths: list[str], *, seconds: float, clients: int, cookie: str):
+def _measure_python(port: int, paths: list[str], *, seconds: float, clients: int):
     with multiprocessing.Pool(clients) as pool:
         began = time.perf_counter()
-        work = [(port, paths, seconds, i * 7919, cookie) for i in range(clients)]
-        results = pool.map(_client, work)
+        work = [(port, paths, seconds, i * 7919) for i in range(clients)]
+        results = pool.map(_drive_connection, work)
         elapsed = time.perf_counter() - began
     latencies = sorted(x for r in results for x in r)
     return {
@@ -177,9 +178,6 @@ function setup(thread)
   thread:set("id", next_id)
   table.insert(threads, thread)
 end
-function init(args)
-  wrk.headers["Cookie"] = "%(cookie)s"
-end
 function request()
   counter = counter + 1
   local path = paths[(counter %% #paths) + 1]
@@ -196,11 +194,8 @@ end
 """
 
 
-def _measure_wrk(port: int, paths: list[str], *, seconds: float, clients: int, cookie: str):
-    script = WRK_SCRIPT % {
-        "paths": "{" + ", ".join(json.dumps(p) for p in paths) + "}",
-        "cookie": cookie,
-    }
+def _measure_wrk(port: int, paths: list[str], *, seconds: float, clients: int):
+    script = WRK_SCRIPT % {"paths": "{" + ", ".join(json.dumps(p) for p in paths) + "}"}
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
         lua.write(script)
         lua.flush()
@@ -230,11 +225,13 @@ def _measure_wrk(port: int, paths: list[str], *, seconds: float, clients: int, c
     }
 
 
-def measure(port: int, paths: list[str], *, seconds: float, clients: int, cookie: str) -> dict:
+def measure(port: int, paths: list[str], *, seconds: float, clients: int) -> dict:
     """Warm up at full concurrency (every gunicorn process fills its caches), then measure."""
     run = _measure_wrk if shutil.which("wrk") else _measure_python
-    run(port, paths, seconds=2, clients=clients, cookie=cookie)
-    return run(port, paths, seconds=seconds, clients=clients, cookie=cookie)
+    # "{n}" URLs get a tag per run: otherwise the measured run repeats the warm-up's URLs and an
+    # "uncached" scenario is partly served from the cache the warm-up filled.
+    run(port, [p.replace("{n}", "w{n}") for p in paths], seconds=2, clients=clients)
+    return run(port, paths, seconds=seconds, clients=clients)
 
 
 def _row(name: str, figures: dict) -> str:
@@ -242,6 +239,39 @@ def _row(name: str, figures: dict) -> str:
         f"{name:<26}{figures['rps']:>8.0f}{figures['p50']:>10.1f}"
         f"{figures['p99']:>10.1f}{figures['n']:>10}"
     )
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=10)
 
 
 def main() -> int:
@@ -296,44 +326,20 @@ def main() -> int:
         print(f"data built in {time.perf_counter() - began:.1f} s")
 
         port = free_port()
-        server = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "--config",
-                str(ROOT / "gunicorn.conf.py"),
-                "config.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        server = start_server(env, port)
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request("GET", "/", headers={"Host": "127.0.0.1"})
         board = conn.getresponse()
         body = board.read()
+        conn.close()
         assert board.status == 200, board.status
-        # Repeat readers send back the CSRF cookie their first visit set, as a browser does.
-        cookie = next(
-            value.split(";", 1)[0].strip()
-            for name, value in board.getheaders()
-            if name.lower() == "set-cookie" and value.strip().startswith("csrftoken=")
-        )
-        css = next(line for line in body.decode().splitlines() if "stylesheet" in line)
-        static_path = css.split('href="', 1)[1].split('"', 1)[0]
-        print(f"board: {len(body) / 1024:.0f} KiB; static file: {static_path}")
+        # The floor: the same bytes as a static file. WhiteNoise indexes STATIC_ROOT when the
+        # process starts, so the server is started again to pick it up.
+        static_path = "/static/bench-board.html"
+        (workdir / "static" / "bench-board.html").write_bytes(body)
+        stop_server(server)
+        server = start_server(env, port)
+        print(f"board: {len(body) / 1024:.0f} KiB; static file of the same bytes: {static_path}")
         client = "wrk" if shutil.which("wrk") else "Python client processes (no wrk installed)"
         print(
             f"\nload: {client}, {options.clients} connections; gunicorn {options.workers} "
@@ -342,7 +348,7 @@ def main() -> int:
         print(f"{'scenario':<26}{'req/s':>8}{'p50 ms':>10}{'p99 ms':>10}{'requests':>10}")
 
         def run(name: str, paths: list[str], clients: int = options.clients) -> dict:
-            figures = measure(port, paths, seconds=options.seconds, clients=clients, cookie=cookie)
+            figures = measure(port, paths, seconds=options.seconds, clients=clients)
             print(_row(name, figures), flush=True)
             return figures
 
@@ -375,8 +381,7 @@ def main() -> int:
         return 0
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            stop_server(server)
         if "REDIS_URL" in env:
             subprocess.run(
                 [

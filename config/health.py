@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
 
 BROKER_TIMEOUT_SECONDS = 2.0
 
@@ -58,10 +60,14 @@ def probe_database() -> None:
 
 
 def probe_cache() -> None:
-    """Redis answers PING; other backends must store and return a value."""
-    ping = getattr(cache, "ping", None)
-    if ping is not None:
-        ping()
+    """Redis answers PING; other backends must store and return a value.
+
+    Plain cache calls would not do for Redis: they ignore connection errors (a miss, not a failed
+    page), so the probe asks django-redis for its connection and pings it.
+    """
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        get_redis_connection("default").ping()
         return
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "1", 10)

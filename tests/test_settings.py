@@ -49,7 +49,7 @@ def test_every_production_knob_is_read_from_the_environment(tmp_path):
         "engine": "django.db.backends.postgresql",
         "host": "db.internal",
         "name": "portcullis",
-        "cache": "config.cache.ResilientRedisCache",
+        "cache": "django_redis.cache.RedisCache",
         "cache_at": "redis://cache.internal:6379/2",
         "broker": "redis://cache.internal:6379/2",
         "debug": False,

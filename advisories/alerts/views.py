@@ -100,7 +100,13 @@ def _throttled(request: HttpRequest) -> HttpResponse | None:
 def subscribe(request: HttpRequest) -> HttpResponse:
     """GET: the full form. POST: the same answer for every valid request (no enumeration)."""
     if request.method == "GET":
-        form = SubscribeForm(initial={"scope": request.GET.get("scope", SubscriptionScope.ALL)})
+        # The subscribe link of a board or destination page preselects its scope.
+        initial = {
+            "scope": request.GET.get("scope", SubscriptionScope.ALL),
+            "destination": request.GET.get("destination"),
+            "country": request.GET.get("country", "").upper(),
+        }
+        form = SubscribeForm(initial=initial)
         return render(request, "advisories/subscribe.html", {"form": form})
     if (limited := _throttled(request)) is not None:
         return limited

@@ -269,13 +269,15 @@ def test_bad_page_input_is_a_400_form_with_escaped_values(client):
     assert not Subscription.objects.exists()
 
 
-def test_destination_page_carries_a_subscribe_box_for_that_destination(
+def test_destination_page_links_to_a_subscribe_form_with_that_destination_chosen(
     client, smtp, django_capture_on_commit_callbacks, kalma
 ):
     html = client.get(reverse("destinations:detail", kwargs={"slug": "wonsan-kalma"})).content
-    html = html.decode()
-    assert 'action="/alerts/subscribe/"' in html
-    assert 'name="destination" value="wonsan-kalma"' in html
+    link = re.search(r'href="(/alerts/subscribe/\?[^"]*)"', html.decode())[1].replace("&amp;", "&")
+    form = client.get(link).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<option value="destination" selected>' in form
+    assert '<option value="wonsan-kalma" selected>' in form
 
     subscribe(
         client,

@@ -124,10 +124,15 @@ def test_board_escapes_names_and_summaries(client):
     assert "&lt;script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt;" in html
 
 
-def test_board_includes_the_subscribe_box_with_a_csrf_token(client, story):
+def test_board_links_to_the_subscribe_page_and_carries_no_form_token(client, story):
     html = client.get(BOARD).content.decode()
-    assert f'action="{reverse("advisories:subscribe")}"' in html
-    assert "csrfmiddlewaretoken" in html
+    assert f'href="{reverse("advisories:subscribe")}?scope=all"' in html
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_a_board_filtered_by_country_links_to_subscribing_to_that_country(client, story):
+    html = client.get(BOARD, {"country": "kp"}).content.decode()
+    assert f'href="{reverse("advisories:subscribe")}?scope=country&amp;country=KP"' in html
 
 
 @pytest.mark.parametrize("size", [5, 40])

@@ -104,10 +104,11 @@ def test_bad_as_of_date_on_destination_page_is_a_friendly_400(client, story):
     assert "As of (UTC date)" in response.content.decode()
 
 
-def test_destination_page_includes_the_subscribe_box_for_this_destination(client, story):
+def test_destination_page_links_to_subscribing_to_this_destination(client, story):
     html = page(client).content.decode()
-    assert f'action="{reverse("advisories:subscribe")}"' in html
-    assert "wonsan-kalma" in html[html.index(f'action="{reverse("advisories:subscribe")}"') :]
+    link = f"{reverse('advisories:subscribe')}?scope=destination&amp;destination=wonsan-kalma"
+    assert f'href="{link}"' in html
+    assert "csrfmiddlewaretoken" not in html
 
 
 def test_evidence_link_to_a_non_http_url_is_not_rendered(client, story):

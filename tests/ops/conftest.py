@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from config.cache import _down_until
 from config.celery import app as celery_app
-from tests.ops.servers import PrivateRedis, use_broker
+from tests.ops.servers import PrivateRedis, redis_cache, use_broker
 from tests.ops.smtp import SmtpSink
 from tests.ops.workers import Beat, Worker, service_env
 
@@ -62,19 +61,12 @@ def stack(tmp_path, settings):
         ALERTS_LEASE_SECONDS=ALERTS_LEASE_SECONDS,
     )
     # This process enqueues through the same broker and shares the cache, like a web process.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": redis.url,
-            "KEY_PREFIX": "portcullis",
-        }
-    }
+    settings.CACHES = {"default": redis_cache(redis.url)}
     settings.EMAIL_BACKEND = "advisories.mail_backend.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
     original_broker = celery_app.conf.broker_url
     use_broker(redis.url)
     celery_app.conf.task_always_eager = False
-    _down_until.clear()
     running = Stack(redis, smtp, env, tmp_path, [])
     yield running
     for process in running.processes:

@@ -38,6 +38,17 @@ def use_broker(url: str) -> None:
     pools.reset()
 
 
+def redis_cache(url: str, *, timeout: float = 0.5, **params) -> dict:
+    """A CACHES entry for django-redis at `url`, configured as production's (settings.py)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "portcullis",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout},
+        **params,
+    }
+
+
 def wait_until(predicate, *, timeout: float, what: str) -> None:
     """Poll `predicate` until true; a server start is the one thing worth waiting for."""
     deadline = time.monotonic() + timeout

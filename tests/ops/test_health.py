@@ -7,18 +7,13 @@ import time_machine
 
 from config.celery import app as celery_app
 from tests.factories import DestinationFactory, SourceFactory
-from tests.ops.servers import closed_port
+from tests.ops.servers import closed_port, redis_cache
 
 pytestmark = pytest.mark.django_db
 
 
 def test_liveness_answers_ok_without_touching_dependencies(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
-        }
-    }
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0")}
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
@@ -35,13 +30,7 @@ def test_readiness_is_ready_when_database_cache_and_broker_answer(client):
 
 
 def test_readiness_names_an_unreachable_cache_and_answers_503(client, settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "config.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0")}
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 503
