@@ -174,6 +174,14 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Rendered public pages, per process: Django's cache_page reads them here with no round trip,
+# while the status version they are keyed on is read from the shared cache on every request, so a
+# bump anywhere makes every process's older copies unreachable at once (publishing/caching.py).
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "status-pages",
+    "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=500)},
+}
 # Redis down means "no cache", never a failed page: the cache only holds copies of what the
 # database knows, so a failed read is a miss and a failed write is skipped (and logged). A status
 # version bump lost that way is made good once Redis answers (destinations/status_version.py).

@@ -40,6 +40,7 @@ from destinations.status_version import (
 )
 
 PAGE_TTL_SECONDS = 15 * 60
+PAGE_CACHE = "pages"  # settings.CACHES: rendered pages, per process; the version is shared
 
 
 def published_version() -> str:
@@ -113,7 +114,9 @@ def status_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         version = published_version()
-        cached = cache_page(PAGE_TTL_SECONDS, key_prefix=f"status-page.{version}")(view)
+        cached = cache_page(
+            PAGE_TTL_SECONDS, cache=PAGE_CACHE, key_prefix=f"status-page.{version}"
+        )(view)
         response = _conditional(cached, version)(request, *args, **kwargs)
         return _revalidate_every_time(response)
 

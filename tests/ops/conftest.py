@@ -61,7 +61,7 @@ def stack(tmp_path, settings):
         ALERTS_LEASE_SECONDS=ALERTS_LEASE_SECONDS,
     )
     # This process enqueues through the same broker and shares the cache, like a web process.
-    settings.CACHES = {"default": redis_cache(redis.url)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(redis.url)}
     settings.EMAIL_BACKEND = "advisories.mail_backend.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
     original_broker = celery_app.conf.broker_url

@@ -44,7 +44,10 @@ def api_token(django_user_model, settings):
     from rest_framework.authtoken.models import Token
 
     # No throttling: the fuzzer sends far more than an anonymous reader may.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
     user = UserFactory(username="fuzzer", is_staff=True, is_superuser=True)
     SourceFactory(slug="fuzz-source")
     DestinationFactory(slug="fuzz-resort")

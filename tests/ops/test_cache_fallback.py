@@ -28,7 +28,10 @@ needs_redis_server = pytest.mark.skipif(
 
 @pytest.fixture
 def unreachable_cache(settings):
-    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0")}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0"),
+    }
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def partitioned(private_redis, settings):
     """The cache reached through a link the test can cut: a partition that keeps Redis's data."""
     proxy = TcpProxy(private_redis.port)
     proxy.start()
-    settings.CACHES = {"default": redis_cache(proxy.url)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(proxy.url)}
     yield proxy
     proxy.cut()
 
@@ -105,7 +108,7 @@ def test_every_cache_operation_is_a_miss_or_a_no_op_when_redis_is_unreachable(un
 @pytest.mark.redis
 @needs_redis_server
 def test_the_cache_works_again_once_redis_is_back(private_redis, settings):
-    settings.CACHES = {"default": redis_cache(private_redis.url)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(private_redis.url)}
     cache.set("k", "before")
     private_redis.stop()
     assert cache.get("k", "miss") == "miss"
@@ -154,7 +157,7 @@ def test_a_bump_a_worker_lost_in_a_partition_is_made_before_its_next_task(
 def test_a_redis_restarted_empty_serves_no_page_cached_before_it(
     client, private_redis, settings, kalma, django_capture_on_commit_callbacks
 ):
-    settings.CACHES = {"default": redis_cache(private_redis.url)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(private_redis.url)}
     etag = client.get("/")["ETag"]
     private_redis.stop()
     reopen(kalma, django_capture_on_commit_callbacks)

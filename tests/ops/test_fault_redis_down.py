@@ -55,7 +55,7 @@ def redis_server():
 @pytest.fixture
 def on_private_redis(redis_server, settings):
     """Cache and broker on the private server, as production has them on one Redis."""
-    settings.CACHES = {"default": redis_cache(redis_server.url)}
+    settings.CACHES = {**settings.CACHES, "default": redis_cache(redis_server.url)}
     original = celery_app.conf.broker_url
     use_broker(redis_server.url)
     yield redis_server

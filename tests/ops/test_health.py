@@ -13,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_liveness_answers_ok_without_touching_dependencies(client, settings):
-    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0")}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0"),
+    }
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
@@ -30,7 +33,10 @@ def test_readiness_is_ready_when_database_cache_and_broker_answer(client):
 
 
 def test_readiness_names_an_unreachable_cache_and_answers_503(client, settings):
-    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0")}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": redis_cache(f"redis://127.0.0.1:{closed_port()}/0"),
+    }
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 503

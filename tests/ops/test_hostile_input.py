@@ -145,7 +145,10 @@ def live_markup(html: str) -> list[str]:
 @pytest.fixture
 def site(settings):
     # No page cache and no throttle history: every example renders afresh from the database.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
     resort = DestinationFactory(name="Wonsan-Kalma Coastal Tourist Zone", slug="wonsan-kalma")
     AliasFactory(destination=resort, name="Wonsan-Kalma")
     AliasFactory(destination=resort, name=f"Kalma <b>{MARK}</b> resort")
