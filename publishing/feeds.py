@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from destinations.models import Audience, Destination, Status, StatusChange
 from publishing import selectors
@@ -40,8 +41,11 @@ class ChangesFeed(Feed):
         )
 
     def item_description(self, item: StatusChange) -> str:
-        # Plain text: the feed generator escapes it, so a summary can never inject markup.
-        return (
+        # Atom summaries from Django's generator are type="html": a reader decodes the XML and
+        # then renders the result as HTML. Our text is plain, so it is HTML-escaped here, and
+        # the generator's XML escaping comes on top: a notice quoting "<img onerror=...>" reads
+        # as those characters, never as markup.
+        return escape(
             f"{Status(item.previous_status).label} \u2192 {Status(item.status).label} "
             f"for {Audience.label(item.audience)}, effective {item.effective_at:%Y-%m-%d %H:%M} "
             f"UTC. {item.summary}"

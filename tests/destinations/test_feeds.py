@@ -5,7 +5,7 @@ import pytest
 
 from destinations.models import Status
 from tests.destinations.story import build_story
-from tests.factories import StatusChangeFactory
+from tests.factories import DestinationFactory, StatusChangeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +71,23 @@ def test_feed_escapes_markup_in_summaries(client):
 @pytest.mark.parametrize("url", ["/feeds/destinations/atlantis/", "/feeds/countries/zz/"])
 def test_feed_of_unknown_destination_or_country_is_a_404(client, url):
     assert client.get(url).status_code == 404
+
+
+HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script> & closed'
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/changes/", "/feeds/destinations/hostile-cove/", "/feeds/countries/KP/"]
+)
+def test_markup_quoted_in_a_summary_reaches_a_feed_reader_as_text_never_as_markup(client, url):
+    place = DestinationFactory(slug="hostile-cove", name="Hostile Cove", country_code="KP")
+    StatusChangeFactory(destination=place, summary=HOSTILE)
+
+    response = client.get(url)
+    # What a reader that trusts type="html" renders: feedparser without its sanitiser.
+    entry = feedparser.parse(response.content, sanitize_html=False).entries[0]
+
+    assert entry.summary_detail.type == "text/html"
+    assert "<img" not in entry.summary and "<script" not in entry.summary
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in entry.summary
+    assert "&amp; closed" in entry.summary
