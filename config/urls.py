@@ -48,3 +48,4 @@ urlpatterns = [
 # JSON errors under /api/, HTML pages elsewhere.
 handler404 = "config.errors.page_not_found"
 handler500 = "config.errors.server_error"
+handler400 = "config.errors.bad_request"

@@ -37,4 +37,11 @@ def parse_moment(value: str, *, date_means: Literal["start", "end"]) -> datetime
         raise ValueError(
             f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time."
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first moment a datetime holds
+        raise ValueError(
+            f"{value!r} is out of range: in UTC it falls outside years 1-9999."
+        ) from None

@@ -7,6 +7,8 @@ carry an ETag derived from the status cache version (see destinations/api_urls.p
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -14,6 +16,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -101,6 +104,29 @@ class ChangesCursor(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request: Request):
+        """DRF's cursor, refused with a 400 unless it is one this API could have given: its
+        position must be a recorded_at (a cursor's position is compared in SQL as one)."""
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+            valid = False
+        else:
+            valid = cursor is None or cursor.position is None or _is_moment(cursor.position)
+        if not valid:
+            raise ValidationError(
+                {"cursor": ["Not a cursor this API gave: follow the `next` or `previous` link."]}
+            )
+        return cursor
+
+
+def _is_moment(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
 
 
 class ChangeList(generics.ListAPIView):

@@ -78,10 +78,12 @@ def test_bad_changes_parameters_get_the_envelope(client, params, field):
     assert field in response.json()["error"]["fields"]
 
 
-def test_a_forged_cursor_is_a_404_in_the_envelope(client, story):
+def test_a_forged_cursor_is_a_400_in_the_envelope(client, story):
     response = client.get("/api/v1/changes/", {"cursor": "not-a-cursor"})
-    assert response.status_code == 404
-    assert "error" in response.json()
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "cursor": ["Not a cursor this API gave: follow the `next` or `previous` link."]
+    }
 
 
 def test_openapi_schema_describes_the_read_endpoints(client):

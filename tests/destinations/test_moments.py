@@ -22,10 +22,16 @@ def test_a_date_time_without_offset_is_utc_whichever_end_is_asked():
         )
 
 
-def test_an_offset_whose_plus_became_a_space_in_a_query_string_is_read():
+def test_an_offset_whose_plus_became_a_space_in_a_query_string_is_read_and_given_in_utc():
     moment = parse_moment("2025-07-20T09:00:00 02:00", date_means="end")
-    assert moment.utcoffset() == timedelta(hours=2)
     assert moment == datetime(2025, 7, 20, 9, tzinfo=timezone(timedelta(hours=2)))
+    assert moment.tzinfo == UTC
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_a_moment_that_falls_outside_the_calendar_in_utc_is_refused(value):
+    with pytest.raises(ValueError, match="out of range"):
+        parse_moment(value, date_means="end")
 
 
 @pytest.mark.parametrize("value", ["", "notadate", "2025-13-01", "2025-07-20T25:00"])

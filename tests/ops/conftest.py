@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from config.celery import app as celery_app
+from tests.advisories.ingest_support import notice_writer  # noqa: F401  (a fixture)
 from tests.ops.servers import PrivateRedis, redis_cache, use_broker
 from tests.ops.smtp import SmtpSink
 from tests.ops.workers import Beat, Worker, service_env

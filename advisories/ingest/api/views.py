@@ -8,7 +8,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,6 +23,7 @@ from advisories.ingest.api.serializers import (
 from advisories.ingest.service import NoticeInvalid, NoticeTooLarge, notice_ingest
 from advisories.models import Claim, Notice, Source
 from config.api_errors import PayloadTooLarge
+from config.api_parsers import BoundedJSONParser
 
 
 class CanAddNotice(permissions.BasePermission):
@@ -67,7 +67,7 @@ def _check_request_size(request: Request) -> None:
     ),
 )
 class NoticeListCreateView(generics.ListAPIView):
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     serializer_class = NoticeSummaryOut
     filter_backends = [DjangoFilterBackend]
     filterset_class = NoticeFilter
