@@ -257,7 +257,7 @@ STATUS_STALE_AFTER_DAYS = env.int("STATUS_STALE_AFTER_DAYS", default=90)
 # EMAIL
 # ------------------------------------------------------------------------------
 # SMTP by default; the embedded run starts a local SMTP sink on port 1025 that prints each mail.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="advisories.mail_backend.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")

@@ -69,7 +69,7 @@ def stack(tmp_path, settings):
             "KEY_PREFIX": "portcullis",
         }
     }
-    settings.EMAIL_BACKEND = "advisories.mail_backend.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
     original_broker = celery_app.conf.broker_url
     use_broker(redis.url)
