@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from advisories import handoffs
 from advisories.alerts.fanout import (
     destination_ancestor_ids,
+    hand_to_senders,
     insert_deliveries,
     scope_covers,
     subscriptions_for_destination,
@@ -57,8 +57,7 @@ def digests_send(*, day: date, now: datetime | None = None) -> int:
             created += insert_deliveries(
                 subscriptions, kind=DeliveryKind.DIGEST, digest_day=day, now=now
             )
-        if created:
-            handoffs.deliveries_created.open_after_commit()
+        hand_to_senders(created)
     logger.info("alerts digests day=%s created=%s", day, created)
     return created
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField, F, Q, QuerySet
 from django.utils import timezone
@@ -122,6 +123,14 @@ def insert_deliveries(
         return max(cursor.rowcount, 0)
 
 
+def hand_to_senders(created: int) -> None:
+    """Once the caller commits, start enough senders for ``created`` new deliveries: one per
+    batch, up to ALERTS_SENDERS. They claim disjoint batches, so they send side by side."""
+    batches = -(-created // settings.ALERTS_BATCH_SIZE)
+    for _ in range(min(settings.ALERTS_SENDERS, batches)):
+        handoffs.deliveries_created.open_after_commit()
+
+
 @dataclass(frozen=True)
 class FanOutResult:
     change_id: int
@@ -167,7 +176,6 @@ def change_fan_out(*, change_id: int, now: datetime | None = None) -> FanOutResu
             [FanOut(change_id=change_id, deliveries=created, note=note, created_at=now)],
             ignore_conflicts=True,
         )
-        if created:
-            handoffs.deliveries_created.open_after_commit()
+        hand_to_senders(created)
     logger.info("alerts fan-out change=%s deliveries=%s %s", change_id, created, note)
     return FanOutResult(change_id, created, note or "fanned out")

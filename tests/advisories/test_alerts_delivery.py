@@ -189,6 +189,20 @@ def test_fan_out_task_sends_the_alerts_once_its_transaction_commits(
     assert len(smtp.to("reader@example.org")) == 1
 
 
+@pytest.mark.parametrize(("subscribers", "senders"), [(1, 1), (4, 2), (9, 3)])
+def test_a_fan_out_starts_one_sender_per_batch_up_to_the_configured_number(
+    places, settings, django_capture_on_commit_callbacks, subscribers, senders
+):
+    settings.ALERTS_BATCH_SIZE, settings.ALERTS_SENDERS = 2, 3
+    SubscriptionFactory.create_batch(subscribers)
+    change = alerting_change(places["zone"])
+
+    with django_capture_on_commit_callbacks() as started:
+        change_fan_out(change_id=change.pk, now=NOW)
+
+    assert len(started) == senders
+
+
 def test_a_batch_uses_one_smtp_connection(places, smtp):
     SubscriptionFactory.create_batch(5)
     change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
