@@ -10,10 +10,8 @@ cache call.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-import weakref
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -28,8 +26,6 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 # Per process and per server: every thread's cache object shares what one of them learnt.
 _down_until: dict[str, float] = {}
 _state_lock = threading.Lock()
-# Per thread: the connection `get_hot` keeps, by cache object (each has its own options).
-_held = threading.local()
 
 
 class _ReusedClientRedisCacheClient(RedisCacheClient):
@@ -117,39 +113,6 @@ class ResilientRedisCache(RedisCache):
             return fallback
         self._succeeded()
         return result
-
-    def get_hot(self, key, default=None, version=None):
-        """`get` for a small key read on every request, over a connection this thread keeps.
-
-        The status cache version is read on every page hit. Through `Redis.get` that read costs
-        two to three times the round trip itself: taking a connection from the pool (a lock and
-        a `select()` for stray data), retry and observability hooks, and giving it back. Here
-        each thread keeps one connection of its own, configured as the pool's, and sends the
-        GET on it directly. Any error drops that connection (so no half-read reply is ever read
-        as the next answer) and counts as "Redis unreachable", as in `get`.
-        """
-        value = self._guard("get", lambda: self._get_on_held_connection(key, version), _MISSING)
-        return default if value is _MISSING else value
-
-    def _get_on_held_connection(self, key, version):
-        held = getattr(_held, "connections", None)
-        if held is None or _held.pid != os.getpid():
-            # A fresh table in a forked child: never share a socket with the parent.
-            held = _held.connections = weakref.WeakKeyDictionary()
-            _held.pid = os.getpid()
-        connection = held.get(self)
-        if connection is None:
-            pool = self._cache._get_connection_pool(False)
-            connection = pool.connection_class(**pool.connection_kwargs)
-            held[self] = connection
-        try:
-            connection.send_command("GET", self.make_key(key, version), check_health=False)
-            value = connection.read_response()
-        except BaseException:
-            held.pop(self, None)
-            connection.disconnect()
-            raise
-        return _MISSING if value is None else self._cache._serializer.loads(value)
 
     def ping(self) -> None:
         """Raise unless Redis answers now (used by readiness checks; ignores the breaker)."""

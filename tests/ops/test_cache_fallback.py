@@ -6,8 +6,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -66,7 +64,6 @@ def test_after_one_failure_redis_is_not_tried_again_for_a_while():
 
         for _ in range(200):
             assert cache.get("k", "miss") == "miss"
-            assert cache.get_hot("k", "miss") == "miss"
         assert _accept_all(silent) == 0
 
 
@@ -154,79 +151,3 @@ def test_production_settings_use_the_resilient_cache_and_drop_the_status_version
     cache = json.loads(result.stdout.strip().splitlines()[-1])
     assert cache["BACKEND"] == "config.cache.ResilientRedisCache"
     assert VERSION_KEY in cache["OPTIONS"]["INVALIDATE_ON_RECOVERY"]
-
-
-@pytest.mark.redis
-@needs_redis_server
-def test_a_hot_read_sees_what_another_client_wrote(private_redis):
-    reader = _backend(private_redis.url)
-    writer = _backend(private_redis.url)
-    assert reader.get_hot("version", "none") == "none"
-    writer.set("version", "v1")
-    assert reader.get_hot("version") == "v1"
-    writer.set("version", "v2")
-    assert reader.get_hot("version") == "v2"
-
-
-@pytest.mark.redis
-@needs_redis_server
-def test_a_hot_read_over_a_broken_link_is_a_miss_and_the_next_one_reconnects(private_redis):
-    proxy = TcpProxy(private_redis.port)
-    proxy.start()
-    cache = _backend(proxy.url, RETRY_AFTER_SECONDS=0)
-    cache.set("version", "v1")
-    assert cache.get_hot("version") == "v1"
-
-    proxy.cut()
-    assert cache.get_hot("version", "miss") == "miss"
-    proxy.restore()
-    assert cache.get_hot("version") == "v1"
-    proxy.cut()
-
-
-@pytest.mark.redis
-@needs_redis_server
-def test_a_reply_left_unread_by_a_timeout_is_never_taken_for_the_next_answer(private_redis):
-    cache = _backend(private_redis.url, RETRY_AFTER_SECONDS=0)
-    cache.set("first", "one")
-    cache.set("second", "two")
-    assert cache.get_hot("first") == "one"  # this thread now holds a connection
-
-    # A script that keeps the server busy for a second: the next read times out (0.5 s) and its
-    # reply ("one") arrives later, on that connection.
-    busy = threading.Thread(
-        target=_backend(private_redis.url, socket_timeout=5)._cache.get_client(write=True).eval,
-        args=(
-            "local t0 = redis.call('TIME') repeat local t = redis.call('TIME') "
-            "until (t[1] - t0[1]) * 1000000 + (t[2] - t0[2]) > 1000000",
-            0,
-        ),
-    )
-    busy.start()
-    time.sleep(0.1)
-    assert cache.get_hot("first", "miss") == "miss"
-    busy.join()
-
-    assert cache.get_hot("second") == "two"
-
-
-@pytest.mark.redis
-@needs_redis_server
-def test_threads_reading_hot_keys_at_once_each_get_their_own_answer(private_redis):
-    cache = _backend(private_redis.url)
-    for n in range(8):
-        cache.set(f"key-{n}", f"value-{n}")
-    wrong: list[tuple[int, object]] = []
-
-    def read(n: int) -> None:
-        for _ in range(300):
-            value = cache.get_hot(f"key-{n}")
-            if value != f"value-{n}":
-                wrong.append((n, value))
-
-    threads = [threading.Thread(target=read, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert wrong == []
