@@ -20,6 +20,14 @@ and every row is marked sent after one attempt. The deliveries are reset between
 Goals (PostgreSQL): delivery rows created in <= 10 s for 100,000 subscribers; sending >= 300
 mails/s with the senders the machine can run. Everything (PostgreSQL, the sink, the senders)
 shares the machine's cores, so the figures are those of this machine, printed, not assumed.
+
+Measured on the 2-core development VM (PostgreSQL 15, fsync on), 100,000 subscribers, 10,000
+mails per round, with other jobs sharing the machine (load average 1 to 5 during the runs):
+fan-out 1.6 to 1.9 s; 1 sender 182 and 234 mails/s, 2 senders 229 and 350, 4 senders 337 and
+321 (two runs); exactly once in every round. Each mail costs a sender about 2.6 to 3.5 ms of
+CPU (rendering, Django's MIME serialisation, the "sent" UPDATE) and the sink about 0.7 ms, so two
+cores top out near 450 mails/s; several senders also overlap each other's SMTP round trips and
+commit waits, which one sender spends idle.
 """
 
 from __future__ import annotations
