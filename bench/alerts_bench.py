@@ -25,9 +25,9 @@ Measured on the 2-core development VM (PostgreSQL 15, fsync on), 100,000 subscri
 mails per round, with other jobs sharing the machine (load average 1 to 5 during the runs):
 fan-out 1.6 to 1.9 s; 1 sender 182 and 234 mails/s, 2 senders 229 and 350, 4 senders 337 and
 321 (two runs); exactly once in every round. Each mail costs a sender about 2.6 to 3.5 ms of
-CPU (rendering, Django's MIME serialisation, the "sent" UPDATE) and the sink about 0.7 ms, so two
-cores top out near 450 mails/s; several senders also overlap each other's SMTP round trips and
-commit waits, which one sender spends idle.
+CPU (rendering, Django's MIME serialisation, the "sent" UPDATE) and the sink about 0.7 ms: an
+estimated ceiling near 450 mails/s on two idle cores. Several senders overlap the SMTP round
+trips and commit waits that one sender spends idle.
 """
 
 from __future__ import annotations
