@@ -1,75 +1,52 @@
-"""A discarding SMTP server for the alerts benchmark, run in a process of its own.
+"""A recording SMTP sink for the alerts benchmark, run in a process of its own.
 
-    python bench/smtp_sink.py PORT [--tls CERT KEY] [--auth USER PASSWORD] [--pipelining]
+    python bench/smtp_sink.py PORT RECORD_FILE
 
-With --tls it offers STARTTLS and refuses mail before it; with --auth as well it also requires
-AUTH (PLAIN or LOGIN) over TLS before accepting mail: what a mail provider's submission port
-(587) asks of a sender. With --pipelining it offers PIPELINING (RFC 2920), as Postfix and the
-big providers' servers do; aiosmtpd reads pipelined commands correctly but does not offer the
-extension on its own. Messages are accepted and dropped.
+Plain SMTP on loopback. Every message is accepted and dropped; its Message-ID is appended to
+RECORD_FILE (one line each, written before the 250 reply), so the benchmark can check that each
+delivery reached the server exactly once.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import ssl
-import warnings
+import re
 
-from aiosmtpd.handlers import Sink
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP
 
-
-class PipeliningSink(Sink):
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        session.host_name = hostname
-        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
 
-def _authenticator(user: bytes, password: bytes):
-    def check(server, session, envelope, mechanism, auth_data) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
-            user,
-            password,
+class RecordingSink:
+    def __init__(self, record) -> None:
+        self.record = record
+
+    async def handle_DATA(self, server, session, envelope):
+        headers = envelope.original_content.split(b"\r\n\r\n", 1)[0]
+        found = _MESSAGE_ID.search(headers)
+        self.record.write((found.group(1) if found else b"-") + b"\n")
+        self.record.flush()
+        return "250 Message accepted for delivery"
+
+
+async def serve(port: int, record_path: str) -> None:
+    with open(record_path, "ab") as record:
+        handler = RecordingSink(record)
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: SMTP(handler, hostname="sink.localhost"), "127.0.0.1", port
         )
-        return AuthResult(success=ok, handled=False)
-
-    return check
-
-
-async def serve(
-    port: int, tls: tuple[str, str] | None, auth: tuple[str, str] | None, pipelining: bool
-) -> None:
-    options: dict = {}
-    if tls:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(*tls)
-        options.update(tls_context=context, require_starttls=True)
-    if auth:
-        options.update(
-            auth_required=True,
-            auth_require_tls=True,
-            authenticator=_authenticator(auth[0].encode(), auth[1].encode()),
-        )
-    handler = PipeliningSink if pipelining else Sink
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(handler(), hostname="sink.localhost", **options), "127.0.0.1", port
-    )
-    async with server:
-        await server.serve_forever()
+        async with server:
+            await server.serve_forever()
 
 
 def main() -> None:
-    # aiosmtpd 1.4 warns about its own legacy attribute on every successful AUTH.
-    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("port", type=int)
-    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
-    parser.add_argument("--auth", nargs=2, metavar=("USER", "PASSWORD"))
-    parser.add_argument("--pipelining", action="store_true")
+    parser.add_argument("record")
     options = parser.parse_args()
-    asyncio.run(serve(options.port, options.tls, options.auth, options.pipelining))
+    asyncio.run(serve(options.port, options.record))
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ def probe_smtp(s) -> None:
 
 
 def _sends_over_smtp(backend: str) -> bool:
-    """Django's SMTP backend or one built on it (the project's own default is)."""
+    """Django's SMTP backend (the default) or one built on it."""
     try:
         backend_class = import_string(backend)
     except ImportError:

@@ -269,7 +269,7 @@ STATUS_STALE_AFTER_DAYS = env.int("STATUS_STALE_AFTER_DAYS", default=90)
 # EMAIL
 # ------------------------------------------------------------------------------
 # SMTP by default; the embedded run starts a local SMTP sink on port 1025 that prints each mail.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="advisories.mail_backend.EmailBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -290,6 +290,9 @@ ALERTS_CONFIRM_RESEND_AFTER = timedelta(
 # A claimed batch not finished within the lease (worker killed) is sent again after it.
 ALERTS_LEASE = timedelta(seconds=env.int("ALERTS_LEASE_SECONDS", default=300))
 ALERTS_BATCH_SIZE = env.int("ALERTS_BATCH_SIZE", default=100)
+# Send tasks enqueued for new deliveries (at most one per batch): they drain disjoint batches
+# side by side, so a large fan-out is sent by this many worker processes at once.
+ALERTS_SENDERS = env.int("ALERTS_SENDERS", default=2)
 ALERTS_MAX_ATTEMPTS = env.int("ALERTS_MAX_ATTEMPTS", default=8)
 ALERTS_RETRY_BASE = timedelta(seconds=env.int("ALERTS_RETRY_BASE_SECONDS", default=60))
 # The sweep fans out alerting changes recorded this recently whose fan-out message was lost.

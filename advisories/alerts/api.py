@@ -12,7 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from advisories.alerts import service as alerts_service
+from advisories.alerts import subscriptions
 from advisories.models import Frequency, SubscriptionScope
 from destinations.models import Destination
 
@@ -86,7 +86,7 @@ class SubscriptionCreateView(APIView):
         data = SubscriptionRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        alerts_service.subscription_request(
+        subscriptions.subscription_request(
             email=values["email"],
             scope=values["scope"],
             frequency=values["frequency"],

@@ -1,4 +1,4 @@
-"""Thin Celery entry points for alerts; the work and its guarantees are in ``alerts_service``.
+"""Thin Celery entry points for alerts; the work and its guarantees are in the alerts services.
 
 Every task takes ids (or nothing), re-reads the database and is safe to run twice: the unique
 delivery rows and the sent mark, not the queue, are what make each email go out once.
@@ -12,15 +12,11 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from advisories.alerts.service import (
-    alerts_sweep as sweep,
-)
-from advisories.alerts.service import (
-    change_fan_out,
-    deliveries_drain,
-    digests_send,
-    subscription_mail_send,
-)
+from advisories.alerts.digests import digests_send
+from advisories.alerts.fanout import change_fan_out
+from advisories.alerts.sending import deliveries_drain
+from advisories.alerts.subscriptions import subscription_mail_send
+from advisories.alerts.sweep import alerts_sweep as sweep
 
 
 @shared_task(name="advisories.tasks.fan_out_change", ignore_result=True)

@@ -11,8 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from advisories.alerts import rendering
-from advisories.alerts import service as alerts_service
+from advisories.alerts import subscriptions, tokens
 from advisories.alerts.api import SubscribeThrottle
 from advisories.models import Frequency, Subscription, SubscriptionScope
 from destinations.models import Destination
@@ -70,11 +69,11 @@ class SubscribeForm(ScopeForm):
     field_order = ["email", "scope", "destination", "include_children", "country", "frequency"]
 
 
-def _bad_link(request: HttpRequest, error: rendering.BadToken) -> HttpResponse:
+def _bad_link(request: HttpRequest, error: tokens.BadToken) -> HttpResponse:
     return render(
         request,
         "advisories/bad_link.html",
-        {"expired": isinstance(error, rendering.ExpiredToken), "message": str(error)},
+        {"expired": isinstance(error, tokens.ExpiredToken), "message": str(error)},
         status=400,
     )
 
@@ -113,7 +112,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return render(request, "advisories/subscribe.html", {"form": form}, status=400)
-    alerts_service.subscription_request(email=form.cleaned_data["email"], **form.service_kwargs())
+    subscriptions.subscription_request(email=form.cleaned_data["email"], **form.service_kwargs())
     return render(request, "advisories/subscribe_sent.html", {})
 
 
@@ -122,17 +121,17 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that open links must not confirm."""
     if request.method == "GET":
         try:
-            rendering.read_token(
+            tokens.read_token(
                 token,
-                rendering.TokenPurpose.CONFIRM,
+                tokens.TokenPurpose.CONFIRM,
                 max_age=settings.ALERTS_CONFIRM_MAX_AGE.total_seconds(),
             )
-        except rendering.BadToken as error:
+        except tokens.BadToken as error:
             return _bad_link(request, error)
         return render(request, "advisories/confirm.html", {"token": token})
     try:
-        subscription, outcome = alerts_service.subscription_confirm(token=token)
-    except rendering.BadToken as error:
+        subscription, outcome = subscriptions.subscription_confirm(token=token)
+    except tokens.BadToken as error:
         return _bad_link(request, error)
     return render(
         request,
@@ -140,7 +139,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         {
             "subscription": subscription,
             "outcome": outcome,
-            "links": rendering.SubscriberLinks.for_subscription(subscription),
+            "links": tokens.SubscriberLinks.for_subscription(subscription),
         },
     )
 
@@ -159,10 +158,10 @@ def _initial(subscription: Subscription) -> dict:
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """Change scope and frequency, or unsubscribe; the signed link is the only credential."""
     try:
-        subscription = alerts_service.subscription_for_manage_token(token=token)
-    except rendering.BadToken as error:
+        subscription = subscriptions.subscription_for_manage_token(token=token)
+    except tokens.BadToken as error:
         return _bad_link(request, error)
-    links = rendering.SubscriberLinks.for_subscription(subscription)
+    links = tokens.SubscriberLinks.for_subscription(subscription)
     context = {"subscription": subscription, "links": links, "saved": False, "token": token}
     if request.method == "GET":
         context["form"] = ScopeForm(initial=_initial(subscription))
@@ -172,8 +171,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "advisories/manage.html", context, status=400)
     try:
-        alerts_service.subscription_update(subscription=subscription, **form.service_kwargs())
-    except alerts_service.ScopeTaken as error:
+        subscriptions.subscription_update(subscription=subscription, **form.service_kwargs())
+    except subscriptions.ScopeTaken as error:
         form.add_error("scope", str(error))
         subscription.refresh_from_db()
         return render(request, "advisories/manage.html", context, status=400)
@@ -186,8 +185,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (link scanners must not unsubscribe anyone); POST unsubscribes, no login."""
     try:
-        subscription = alerts_service.subscription_for_unsubscribe_token(token=token)
-    except rendering.BadToken as error:
+        subscription = subscriptions.subscription_for_unsubscribe_token(token=token)
+    except tokens.BadToken as error:
         return _bad_link(request, error)
     if request.method == "GET":
         return render(
@@ -195,5 +194,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             "advisories/unsubscribe.html",
             {"subscription": subscription, "token": token},
         )
-    alerts_service.subscription_unsubscribe(subscription=subscription)
+    subscriptions.subscription_unsubscribe(subscription=subscription)
     return render(request, "advisories/unsubscribed.html", {"subscription": subscription})

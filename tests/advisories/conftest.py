@@ -22,8 +22,8 @@ def _smtp_sink():
 
 @pytest.fixture
 def smtp(_smtp_sink, settings):
-    """The project's SMTP backend pointed at the loopback server; its record starts empty."""
-    settings.EMAIL_BACKEND = "advisories.mail_backend.EmailBackend"
+    """Django's SMTP backend pointed at the loopback server; its record starts empty."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = _smtp_sink.port
     settings.EMAIL_USE_TLS = False

@@ -21,7 +21,6 @@ class RecordingHandler:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.connections = 0
         self._scripts: dict[str, deque[str]] = defaultdict(deque)
-        self.pipelining = False  # offer PIPELINING (RFC 2920) in the EHLO reply
         self.on_data: Callable[[], None] | None = None  # run (in a thread) before accepting
 
     def reset(self) -> None:
@@ -30,7 +29,6 @@ class RecordingHandler:
             self.envelopes.clear()
             self._scripts.clear()
             self.connections = 0
-            self.pipelining = False
             self.on_data = None
 
     def answer(self, recipient: str, *replies: str) -> None:
@@ -42,8 +40,6 @@ class RecordingHandler:
         with self._lock:
             self.connections += 1
         session.host_name = hostname
-        if self.pipelining:
-            responses = [*responses[:-1], "250-PIPELINING", responses[-1]]
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):

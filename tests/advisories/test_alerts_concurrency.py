@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from advisories.alerts.service import change_fan_out, deliveries_drain
+from advisories.alerts.fanout import change_fan_out
+from advisories.alerts.sending import deliveries_drain
 from advisories.models import Delivery, DeliveryState
 from destinations.models import Destination, Status
 from tests.factories import DestinationFactory, StatusChangeFactory, SubscriptionFactory

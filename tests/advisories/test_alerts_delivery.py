@@ -10,15 +10,12 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.db import connections
 from django.test import Client
 
-from advisories.alerts.service import (
-    alerts_sweep,
-    change_fan_out,
-    deliveries_drain,
-    deliveries_send,
-    digests_send,
-)
+from advisories.alerts import messages
+from advisories.alerts.digests import digests_send
+from advisories.alerts.fanout import change_fan_out
+from advisories.alerts.sending import deliveries_drain, deliveries_send
+from advisories.alerts.sweep import alerts_sweep
 from advisories.alerts.tasks import fan_out_change
-from advisories.mail_backend import EmailBackend as ProjectEmailBackend
 from advisories.models import Delivery, DeliveryKind, DeliveryState, FanOut
 from destinations.models import Destination, DestinationKind, Status
 from tests.advisories.smtp_sink import free_port
@@ -192,6 +189,20 @@ def test_fan_out_task_sends_the_alerts_once_its_transaction_commits(
     assert len(smtp.to("reader@example.org")) == 1
 
 
+@pytest.mark.parametrize(("subscribers", "senders"), [(1, 1), (4, 2), (9, 3)])
+def test_a_fan_out_starts_one_sender_per_batch_up_to_the_configured_number(
+    places, settings, django_capture_on_commit_callbacks, subscribers, senders
+):
+    settings.ALERTS_BATCH_SIZE, settings.ALERTS_SENDERS = 2, 3
+    SubscriptionFactory.create_batch(subscribers)
+    change = alerting_change(places["zone"])
+
+    with django_capture_on_commit_callbacks() as started:
+        change_fan_out(change_id=change.pk, now=NOW)
+
+    assert len(started) == senders
+
+
 def test_a_batch_uses_one_smtp_connection(places, smtp):
     SubscriptionFactory.create_batch(5)
     change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
@@ -330,11 +341,9 @@ def test_permanent_failure_is_recorded_with_its_reason_and_does_not_stop_the_bat
     assert smtp.to("gone@example.org") == []
 
 
-@pytest.mark.parametrize("pipelining", [False, True])
-def test_refusals_in_a_pipelined_or_stepwise_envelope_are_recorded_and_the_rest_sent(
-    places, smtp, pipelining
+def test_refusals_in_the_envelope_are_recorded_and_the_rest_sent_on_the_same_connection(
+    places, smtp
 ):
-    smtp.pipelining = pipelining
     SubscriptionFactory(email="gone@example.org")
     SubscriptionFactory(email="greylisted@example.org")
     SubscriptionFactory.create_batch(2)
@@ -351,9 +360,7 @@ def test_refusals_in_a_pipelined_or_stepwise_envelope_are_recorded_and_the_rest_
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("pipelining", [False, True])
-def test_each_email_is_marked_sent_before_the_server_accepts_the_next(places, smtp, pipelining):
-    smtp.pipelining = pipelining
+def test_each_email_is_marked_sent_before_the_server_accepts_the_next(places, smtp):
     SubscriptionFactory.create_batch(4)
     marked_when_accepting = []
 
@@ -373,22 +380,18 @@ def test_each_email_is_marked_sent_before_the_server_accepts_the_next(places, sm
     assert deliveries_send(now=NOW).claimed == 0
 
 
-def test_a_message_built_ahead_that_fails_counts_against_its_own_delivery(
-    places, smtp, monkeypatch
-):
-    from advisories.alerts import service as alerts_service
-
+def test_a_message_that_fails_to_build_counts_against_its_own_delivery(places, smtp, monkeypatch):
     for email in ("first@example.org", "broken@example.org", "third@example.org"):
         SubscriptionFactory(email=email)
     change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
-    build = alerts_service._message_for
+    build = messages.alert_message
 
-    def build_or_fail(delivery, contents):  # a fault injected into one reader's message
-        if delivery.subscription.email == "broken@example.org":
+    def build_or_fail(*, subscription, **kwargs):  # a fault injected into one reader's message
+        if subscription.email == "broken@example.org":
             raise ValueError("template failed")
-        return build(delivery, contents)
+        return build(subscription=subscription, **kwargs)
 
-    monkeypatch.setattr(alerts_service, "_message_for", build_or_fail)
+    monkeypatch.setattr(messages, "alert_message", build_or_fail)
     report = deliveries_send(now=NOW)
 
     states = dict(Delivery.objects.values_list("subscription__email", "state"))
@@ -419,30 +422,12 @@ class DiesAfter(EmailBackend):
         return super().send_messages(email_messages)
 
 
-class DiesAfterReady(ProjectEmailBackend):
-    """The same on the project's backend, whose ready bytes go through ``send_ready``; the
-    worker dies with the last accepted message's mark still to be written."""
-
-    def __init__(self, accepted: int, **kwargs):
-        super().__init__(**kwargs)
-        self.left = accepted
-
-    def send_ready(self, wire, **work):
-        if self.left == 0:
-            raise WorkerKilled
-        self.left -= 1
-        return super().send_ready(wire, **work)
-
-
-@pytest.mark.parametrize("backend", [DiesAfter, DiesAfterReady])
-def test_batch_left_by_a_killed_worker_is_sent_after_the_lease_exactly_once(
-    places, smtp, settings, backend
-):
+def test_batch_left_by_a_killed_worker_is_sent_after_the_lease_exactly_once(places, smtp, settings):
     readers = [s.email for s in SubscriptionFactory.create_batch(5)]
     change_fan_out(change_id=alerting_change(places["zone"]).pk, now=NOW)
 
     with pytest.raises(WorkerKilled):
-        deliveries_send(now=NOW, connection=backend(2))
+        deliveries_send(now=NOW, connection=DiesAfter(2))
     states = sorted(Delivery.objects.values_list("state", flat=True))
     assert states == ["sending"] * 3 + ["sent"] * 2
 

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advisories.alerts.service import alerts_sweep, change_fan_out
+from advisories.alerts.fanout import change_fan_out
+from advisories.alerts.sweep import alerts_sweep
 from advisories.models import Delivery, FanOut
 from destinations.models import Audience, Status
 from tests.factories import (

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from advisories.alerts.service import SendReport, _Batch, _claim, change_fan_out
+from advisories.alerts.fanout import change_fan_out
+from advisories.alerts.sending import SendReport, _Batch, _claim
 from advisories.models import Delivery, Subscription
 from destinations.models import Destination, Status
 from tests.factories import StatusChangeFactory
@@ -19,8 +20,7 @@ NOW = datetime(2025, 7, 16, 12, 0, tzinfo=UTC)
 
 
 def _sent(batch: _Batch, delivery: Delivery) -> None:
-    batch.sent_later(delivery)
-    batch.flush()
+    batch.sent(delivery)
 
 
 def _failed(batch: _Batch, delivery: Delivery) -> None:

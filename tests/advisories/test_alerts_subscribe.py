@@ -11,8 +11,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from advisories.alerts import rendering
-from advisories.alerts.service import change_fan_out
+from advisories.alerts import tokens
+from advisories.alerts.fanout import change_fan_out
 from advisories.models import Delivery, DeliveryState, Subscription
 from destinations.models import Destination
 from tests.factories import DestinationFactory, StatusChangeFactory, SubscriptionFactory
@@ -110,7 +110,7 @@ def test_altered_or_forged_confirmation_link_is_refused(
 
 def test_a_link_signed_for_another_purpose_does_not_confirm():
     subscription = SubscriptionFactory(confirmed_at=None)
-    manage_token = rendering.make_token(subscription, rendering.TokenPurpose.MANAGE)
+    manage_token = tokens.make_token(subscription, tokens.TokenPurpose.MANAGE)
 
     response = Client().post(reverse("advisories:confirm", kwargs={"token": manage_token}))
 
@@ -293,7 +293,7 @@ def test_manage_page_changes_scope_and_frequency(kalma):
     subscription = SubscriptionFactory()
     url = reverse(
         "advisories:manage",
-        kwargs={"token": rendering.make_token(subscription, rendering.TokenPurpose.MANAGE)},
+        kwargs={"token": tokens.make_token(subscription, tokens.TokenPurpose.MANAGE)},
     )
     client = Client()
     assert client.get(url).status_code == 200
@@ -313,7 +313,7 @@ def test_manage_page_changes_scope_and_frequency(kalma):
 
 def test_manage_page_refuses_a_forged_token():
     subscription = SubscriptionFactory()
-    forged = rendering.make_token(subscription, rendering.TokenPurpose.MANAGE)[:-1] + "x"
+    forged = tokens.make_token(subscription, tokens.TokenPurpose.MANAGE)[:-1] + "x"
 
     response = Client().get(reverse("advisories:manage", kwargs={"token": forged}))
 
@@ -325,7 +325,7 @@ def test_one_click_post_unsubscribes_without_login_or_csrf_token(kalma):
     subscription = SubscriptionFactory()
     change = StatusChangeFactory(destination=kalma, alters_current=True)
     change_fan_out(change_id=change.pk)
-    token = rendering.make_token(subscription, rendering.TokenPurpose.UNSUBSCRIBE)
+    token = tokens.make_token(subscription, tokens.TokenPurpose.UNSUBSCRIBE)
 
     response = Client(enforce_csrf_checks=True).post(
         reverse("advisories:unsubscribe", kwargs={"token": token}),
@@ -341,7 +341,7 @@ def test_one_click_post_unsubscribes_without_login_or_csrf_token(kalma):
 
 def test_opening_the_unsubscribe_link_only_asks():
     subscription = SubscriptionFactory()
-    token = rendering.make_token(subscription, rendering.TokenPurpose.UNSUBSCRIBE)
+    token = tokens.make_token(subscription, tokens.TokenPurpose.UNSUBSCRIBE)
 
     response = Client().get(reverse("advisories:unsubscribe", kwargs={"token": token}))
 
@@ -353,7 +353,7 @@ def test_opening_the_unsubscribe_link_only_asks():
 
 def test_other_pages_still_require_csrf():
     subscription = SubscriptionFactory()
-    token = rendering.make_token(subscription, rendering.TokenPurpose.MANAGE)
+    token = tokens.make_token(subscription, tokens.TokenPurpose.MANAGE)
 
     response = Client(enforce_csrf_checks=True).post(
         reverse("advisories:manage", kwargs={"token": token}), {"scope": "all"}
@@ -369,7 +369,7 @@ def test_an_old_confirmation_link_does_not_bring_back_an_unsubscribed_address(
     confirm = link_in(smtp.to("traveller@example.org")[0], "confirm")
     client.post(confirm)
     subscription = Subscription.objects.get()
-    unsubscribe = rendering.make_token(subscription, rendering.TokenPurpose.UNSUBSCRIBE)
+    unsubscribe = tokens.make_token(subscription, tokens.TokenPurpose.UNSUBSCRIBE)
     client.post(reverse("advisories:unsubscribe", kwargs={"token": unsubscribe}))
 
     response = client.post(confirm)
@@ -387,7 +387,7 @@ def test_subscribing_again_after_leaving_needs_a_new_confirmation_and_revokes_ol
     left = SubscriptionFactory(
         email="traveller@example.org", unsubscribed_at=datetime(2025, 7, 2, tzinfo=UTC)
     )
-    old_manage = rendering.make_token(left, rendering.TokenPurpose.MANAGE)
+    old_manage = tokens.make_token(left, tokens.TokenPurpose.MANAGE)
 
     subscribe(client, django_capture_on_commit_callbacks)
 

@@ -9,7 +9,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from advisories.alerts.service import alerts_sweep
+from advisories.alerts.sweep import alerts_sweep
 from advisories.alerts.tasks import fan_out_change
 from advisories.models import Claim, CuratorOverride, Delivery, ReviewState
 from advisories.reconciliation import service

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advisories.alerts import rendering
+from advisories.alerts import messages
 from advisories.reconciliation.service import reconcile_pending
 from destinations.models import StatusChange
 from destinations.services import claims_changed
@@ -101,8 +101,8 @@ def test_the_alert_of_an_unconfirmed_change_learnt_late_says_so_and_gives_both_d
     change = StatusChange.objects.get(status="open")
     assert change.alters_current and change.unconfirmed
 
-    content = rendering.change_content(change)
-    body = rendering.alert_message(
+    content = messages.change_content(change)
+    body = messages.alert_message(
         content=content, subscription=SubscriptionFactory(), delivery_id=1
     ).body
 

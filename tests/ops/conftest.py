@@ -63,7 +63,7 @@ def stack(tmp_path, settings):
     )
     # This process enqueues through the same broker and shares the cache, like a web process.
     settings.CACHES = {**settings.CACHES, "default": redis_cache(redis.url)}
-    settings.EMAIL_BACKEND = "advisories.mail_backend.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
     original_broker = celery_app.conf.broker_url
     use_broker(redis.url)

@@ -65,7 +65,7 @@ def on_private_redis(redis_server, settings):
 @pytest.fixture
 def smtp(settings):
     sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "advisories.mail_backend.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = sink.port
     yield sink
