@@ -302,7 +302,14 @@ ALERTS_UNSUBSCRIBE_MAILTO = env.str("ALERTS_UNSUBSCRIBE_MAILTO", default="")
 
 # REST FRAMEWORK
 # ------------------------------------------------------------------------------
+# How many proxies of ours stand in front of the web process, each appending the address it saw
+# to X-Forwarded-For. 0: the client is the connection's peer and X-Forwarded-For is ignored (it is
+# whatever a client sends). Every place that identifies a client (API throttles, the subscribe
+# form's throttle, admin login lockout) reads it through this one number.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+
 REST_FRAMEWORK = {
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
