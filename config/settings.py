@@ -287,6 +287,8 @@ ALERTS_CONFIRM_MAX_AGE = timedelta(hours=env.int("ALERTS_CONFIRM_MAX_AGE_HOURS",
 ALERTS_CONFIRM_RESEND_AFTER = timedelta(
     minutes=env.int("ALERTS_CONFIRM_RESEND_MINUTES", default=10)
 )
+# Confirmation mails one address may receive in a day, whatever scopes it asks for.
+ALERTS_CONFIRM_DAILY_PER_ADDRESS = env.int("ALERTS_CONFIRM_DAILY_PER_ADDRESS", default=5)
 # A claimed batch not finished within the lease (worker killed) is sent again after it.
 ALERTS_LEASE = timedelta(seconds=env.int("ALERTS_LEASE_SECONDS", default=300))
 ALERTS_BATCH_SIZE = env.int("ALERTS_BATCH_SIZE", default=100)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from advisories import handoffs
@@ -64,15 +65,20 @@ def subscription_request(
     Returns nothing on purpose: the caller answers the same whether the address was new, pending
     or already subscribed. A new or lapsed subscription gets a confirmation link and nothing else
     until it is confirmed; an active one gets a note with its manage link, and its settings are
-    not changed by a request anyone could have made. Whoever asks, an address gets at most one
-    such email per ALERTS_CONFIRM_RESEND_AFTER, so the form cannot be used to flood a mailbox.
+    not changed by a request anyone could have made. Whoever asks, and for whichever scopes, an
+    address gets at most one such email per ALERTS_CONFIRM_RESEND_AFTER and
+    ALERTS_CONFIRM_DAILY_PER_ADDRESS a day, so the form cannot be used to flood a mailbox; past
+    that the request is recorded and nothing is sent, with the same answer.
     """
     now = now or timezone.now()
+    address = email.strip().lower()
     lookup = {
-        "email": email.strip().lower(),
+        "email": address,
         **_scope_lookup(scope=scope, destination=destination, country_code=country_code),
     }
     with transaction.atomic():
+        # One request per address at a time: its mail budget is shared by all its scopes.
+        list(Subscription.objects.select_for_update().filter(email=address).values_list("pk"))
         subscription = Subscription.objects.select_for_update().filter(**lookup).first()
         if subscription is None:
             try:
@@ -96,12 +102,21 @@ def subscription_request(
                 subscription.key = new_subscription_key()
             subscription.frequency = frequency
             subscription.include_children = include_children
-        last = subscription.confirmation_sent_at
-        send = last is None or now - last >= settings.ALERTS_CONFIRM_RESEND_AFTER
-        if send:
+        if _address_may_be_mailed(address, now=now):
             subscription.confirmation_sent_at = now
             handoffs.subscription_mail_due.open_after_commit(subscription.pk, kind)
         subscription.save()
+
+
+def _address_may_be_mailed(address: str, *, now: datetime) -> bool:
+    """Whether a confirmation (or "already subscribed") mail to ``address`` stays within its
+    budget, counted across every scope it asked for."""
+    mailed = Subscription.objects.filter(email=address, confirmation_sent_at__isnull=False)
+    last = mailed.aggregate(last=Max("confirmation_sent_at"))["last"]
+    if last is not None and now - last < settings.ALERTS_CONFIRM_RESEND_AFTER:
+        return False
+    today = mailed.filter(confirmation_sent_at__gt=now - timedelta(days=1)).count()
+    return today < settings.ALERTS_CONFIRM_DAILY_PER_ADDRESS
 
 
 def subscription_mail_send(*, subscription_id: int, kind: str) -> bool:

@@ -395,3 +395,53 @@ def test_subscribing_again_after_leaving_needs_a_new_confirmation_and_revokes_ol
     assert left.confirmed_at is None and left.unsubscribed_at is None
     assert smtp.to("traveller@example.org")[0]["Subject"] == "Confirm your Portcullis alerts"
     assert client.get(reverse("advisories:manage", kwargs={"token": old_manage})).status_code == 400
+
+
+def test_one_address_asked_for_many_scopes_gets_one_mail_per_cooldown(
+    client, smtp, django_capture_on_commit_callbacks, settings
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "subscribe": "1000/hour"},
+    }
+    places = [DestinationFactory(slug=f"cove-{n}", name=f"Cove {n}") for n in range(25)]
+    with time_machine.travel(datetime(2025, 7, 1, 9, 0, tzinfo=UTC), tick=False):
+        answers = [
+            subscribe(
+                client,
+                django_capture_on_commit_callbacks,
+                scope="destination",
+                destination=place.slug,
+            )
+            for place in places
+        ]
+
+    assert len(smtp.to("traveller@example.org")) == 1
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1  # the same answer, mailed or not
+    assert Subscription.objects.filter(email="traveller@example.org").count() == 25
+
+
+def test_one_address_gets_a_handful_of_confirmation_mails_a_day_at_most(
+    client, smtp, django_capture_on_commit_callbacks, settings
+):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "1000/minute", "subscribe": "1000/hour"},
+    }
+    start = datetime(2025, 7, 1, 9, 0, tzinfo=UTC)
+    every_cooldown = settings.ALERTS_CONFIRM_RESEND_AFTER + timedelta(seconds=1)
+    for n in range(8):
+        place = DestinationFactory(slug=f"bay-{n}", name=f"Bay {n}")
+        with time_machine.travel(start + n * every_cooldown, tick=False):
+            subscribe(
+                client,
+                django_capture_on_commit_callbacks,
+                scope="destination",
+                destination=place.slug,
+            )
+    assert len(smtp.to("traveller@example.org")) == settings.ALERTS_CONFIRM_DAILY_PER_ADDRESS
+
+    with time_machine.travel(start + timedelta(days=1, minutes=1), tick=False):
+        subscribe(client, django_capture_on_commit_callbacks, scope="all")
+    assert len(smtp.to("traveller@example.org")) == settings.ALERTS_CONFIRM_DAILY_PER_ADDRESS + 1
