@@ -213,8 +213,12 @@ class CuratorOverride(models.Model):
     destination = models.ForeignKey(Destination, on_delete=models.PROTECT, related_name="overrides")
     audience = models.CharField(max_length=16, default=Audience.FOREIGN)
     status = models.CharField(max_length=16, choices=Status.choices)
-    summary = models.CharField(max_length=300)
-    reason = models.TextField(help_text="Why the curator decided this; kept in the audit trail.")
+    summary = models.CharField(
+        max_length=300, help_text="Public note: shown to readers with the status it sets."
+    )
+    reason = models.TextField(
+        help_text="Why the curator decided this: private, kept in the admin's audit trail."
+    )
     curator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True)

@@ -29,9 +29,11 @@ class _ChangeOut(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
     summary = serializers.CharField()
     rule = serializers.CharField()
-    reason = serializers.CharField()
-    decided_by = serializers.CharField()
-    curator = serializers.CharField(allow_null=True)
+    decided_by = serializers.CharField(help_text="'reconciliation' or 'curator' (a role, no name).")
+    note = serializers.CharField(
+        help_text="For readers: the rule applied, or the curator's public note (the override's "
+        "summary). A curator's private reason is never published."
+    )
     confidence = serializers.FloatField()
 
 

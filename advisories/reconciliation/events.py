@@ -321,15 +321,17 @@ def overlay(
                     kind="override",
                     authority=10**6,
                     override=override,
-                    note=f"curator override by {override.curator}: {override.reason}",
+                    note=f"curator override: {override.summary}",
                 )
             )
             notes.append(
                 Explanation(
                     Rule.OVERRIDE,
-                    f"{override.curator} set {override.status} from {at:%Y-%m-%d %H:%M}"
+                    # Published (the explain API): the curator's public note, not their account or
+                    # private reason, which the change row keeps for the audit trail.
+                    f"a curator set {override.status} from {at:%Y-%m-%d %H:%M}"
                     + (f" until {override.ends_at:%Y-%m-%d %H:%M}" if override.ends_at else "")
-                    + f": {override.reason}",
+                    + f": {override.summary}",
                     (),
                     at,
                 )

@@ -9,6 +9,7 @@ from advisories.reconciliation.service import destination_reconcile
 from destinations.models import (
     Audience,
     CurrentStatus,
+    DecidedBy,
     Destination,
     Status,
 )
@@ -27,9 +28,7 @@ def destination_explanation(*, destination: Destination, now: datetime) -> list[
     outcome = destination_reconcile(destination_id=destination.pk, now=now, dry_run=True)
     currents = {
         c.audience: c
-        for c in CurrentStatus.objects.filter(destination=destination).select_related(
-            "change", "change__curator"
-        )
+        for c in CurrentStatus.objects.filter(destination=destination).select_related("change")
     }
     claims = {
         c.pk: c
@@ -81,9 +80,12 @@ def destination_explanation(*, destination: Destination, now: datetime) -> list[
                     "recorded_at": change.recorded_at,
                     "summary": change.summary,
                     "rule": change.rule,
-                    "reason": change.reason,
+                    # Public: who decided, as a role, and the note meant for readers. A curator's
+                    # account and private reason stay in the admin's audit trail.
                     "decided_by": change.decided_by,
-                    "curator": change.curator.get_username() if change.curator else None,
+                    "note": change.summary
+                    if change.decided_by == DecidedBy.CURATOR
+                    else change.reason,
                     "confidence": change.confidence,
                 },
                 "pending_changes": len(decision.entries),

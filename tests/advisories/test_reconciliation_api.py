@@ -158,3 +158,30 @@ def _token_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
+
+
+def test_the_public_explanation_names_the_curators_role_and_public_note_never_account_or_reason(
+    resort, curator_client
+):
+    add_claim(resort, "open", 10)
+    reconcile_pending(now=NOW)
+    curator_client.post(
+        "/api/v1/destinations/wonsan-kalma/overrides/",
+        {
+            "status": "suspended",
+            "reason": "Phoned the ministry's duty officer, Mr Kim, on his mobile",
+            "summary": "Suspended: the tourism administration confirmed it by telephone.",
+        },
+        format="json",
+    )
+
+    response = APIClient().get("/api/v1/destinations/wonsan-kalma/explain/")
+
+    [foreign] = response.json()["audiences"]
+    assert foreign["change"]["decided_by"] == "curator"
+    assert foreign["change"]["note"] == (
+        "Suspended: the tourism administration confirmed it by telephone."
+    )
+    assert '"ana"' not in response.content.decode()  # the curator's account name
+    assert "Mr Kim" not in response.content.decode()  # their private reason
+    assert "reason" not in foreign["change"] and "curator" not in foreign["change"]
