@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
 
 from advisories.models import Subscription
 
@@ -14,11 +15,11 @@ API = "/api/v1/destinations/"
 
 
 @pytest.fixture
-def tight_limits(settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "subscribe": "2/hour"},
-    }
+def tight_limits(settings, monkeypatch):
+    rates = {"anon": "3/minute", "subscribe": "2/hour"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    # DRF's throttles read their rates once, when the class is created.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
 
 
 def _trust(settings, proxies: int) -> None:
