@@ -29,7 +29,8 @@ from celery.signals import task_prerun
 from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import condition
 
@@ -102,25 +103,46 @@ def _revalidate_every_time(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def status_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def status_page(params: type[Form]) -> Callable[[Callable[..., HttpResponse]], Callable]:
     """Serve a public page from Django's page cache at the current version, with ETag and 304.
 
     `cache_page` takes its key prefix when it decorates, and the prefix must change with every
     bump, so the decorator is built per request (a few objects; the version is read once and
     serves both the prefix and the ETag). Only 200 answers are stored: a 400 for bad parameters
     is rendered each time.
+
+    The page is keyed on the parameters its ``params`` form reads, in one order: a query string
+    padded with anything else (tracking tags, junk meant to fill the cache) is the same page, so
+    it is the same cached copy and the same ETag, and the view never sees the rest.
     """
+    known = sorted(params.base_fields)
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        version = published_version()
-        cached = cache_page(
-            PAGE_TTL_SECONDS, cache=PAGE_CACHE, key_prefix=f"status-page.{version}"
-        )(view)
-        response = _conditional(cached, version)(request, *args, **kwargs)
-        return _revalidate_every_time(response)
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            _keep_only(request, known)
+            version = published_version()
+            cached = cache_page(
+                PAGE_TTL_SECONDS, cache=PAGE_CACHE, key_prefix=f"status-page.{version}"
+            )(view)
+            response = _conditional(cached, version)(request, *args, **kwargs)
+            return _revalidate_every_time(response)
 
-    return wrapped
+        return wrapped
+
+    return decorate
+
+
+def _keep_only(request: HttpRequest, names: list[str]) -> None:
+    """Rewrite the request's query to ``names`` (those present), in that order."""
+    query = QueryDict(mutable=True)
+    for name in names:
+        if name in request.GET:
+            query.setlist(name, request.GET.getlist(name))
+    canonical = query.urlencode()
+    if canonical != request.META.get("QUERY_STRING", ""):
+        request.META["QUERY_STRING"] = canonical
+        request.GET = QueryDict(canonical)
 
 
 def with_etag(view: Callable) -> Callable:

@@ -104,7 +104,7 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-@status_page
+@status_page(params=BoardParams)
 def board(request: HttpRequest) -> HttpResponse:
     params = BoardParams(request.GET)
     if not params.is_valid():
@@ -170,7 +170,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return HttpResponse(render_to_string("destinations/board.html", context))
 
 
-@status_page
+@status_page(params=AtParam)
 def destination_detail(request: HttpRequest, slug: str) -> HttpResponse:
     params = AtParam(request.GET)
     if not params.is_valid():

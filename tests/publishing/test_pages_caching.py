@@ -155,3 +155,26 @@ def test_the_page_cache_never_serves_a_page_older_than_the_current_version(clien
     )
     status_cache_bump()
     assert "Chinese groups." in client.get(KALMA).content.decode()
+
+
+@pytest.mark.parametrize("url", [BOARD, KALMA])
+def test_parameters_a_page_does_not_read_neither_fill_the_cache_nor_change_the_etag(
+    client, story, url, django_assert_num_queries
+):
+    first = client.get(url, {"utm_source": "newsletter"})
+    with django_assert_num_queries(0):
+        padded = [client.get(url, {f"junk{n}": str(n)}) for n in range(20)]
+
+    assert {r.status_code for r in padded} == {200}
+    assert {r["ETag"] for r in padded} == {first["ETag"]}
+
+
+def test_the_parameters_a_page_reads_are_one_cached_copy_whatever_their_order(
+    client, story, django_assert_num_queries
+):
+    first = client.get(f"{BOARD}?status=suspended&country=KP")
+    with django_assert_num_queries(0):
+        again = client.get(f"{BOARD}?country=KP&status=suspended&ref=mail")
+
+    assert again.status_code == 200 and again["ETag"] == first["ETag"]
+    assert again.content == first.content
