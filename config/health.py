@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
 
+from config.metrics import holds_ops_token, metrics_view
+
 BROKER_TIMEOUT_SECONDS = 2.0
 
 
@@ -98,6 +100,19 @@ def run_checks(names: list[str] | None = None) -> list[CheckResult]:
     return [_timed(name, PROBES[name]) for name in (names or list(PROBES))]
 
 
+_recent: tuple[float, list[CheckResult]] | None = None
+
+
+def recent_checks() -> list[CheckResult]:
+    """All probes, run at most once per OPS_PROBE_MIN_INTERVAL_SECONDS in this process: a
+    flood of /readyz requests does not become a flood of new broker and database connections."""
+    global _recent
+    now = time.monotonic()
+    if _recent is None or now - _recent[0] >= settings.OPS_PROBE_MIN_INTERVAL_SECONDS:
+        _recent = (now, run_checks())
+    return _recent[1]
+
+
 def freshness(*, now: datetime) -> dict:
     """When reconciliation and feed polling last succeeded, and whether that is overdue.
 
@@ -132,14 +147,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when database, cache and broker all answer; 503 naming the ones that did not."""
-    results = run_checks()
+    """200 when database, cache and broker all answer; 503 naming the ones that did not.
+
+    Anyone learns pass or fail per part; the errors, timings and job freshness, which describe
+    the deployment, only a holder of the ops token (METRICS_TOKEN).
+    """
+    results = recent_checks()
     failing = [result.name for result in results if not result.ok]
     body: dict = {
         "status": "unavailable" if failing else "ready",
         "failing": failing,
-        "checks": {result.name: result.as_dict() for result in results},
+        "checks": {result.name: "ok" if result.ok else "failing" for result in results},
     }
+    if not holds_ops_token(request):
+        return JsonResponse(body, status=503 if failing else 200)
+    body["checks"] = {result.name: result.as_dict() for result in results}
     if "database" not in failing:
         try:
             body["last_success"] = freshness(now=timezone.now())
@@ -159,8 +181,6 @@ class HealthProbeMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        from config.metrics import metrics_view
-
         # Prometheus scrapes by IP as well; /metrics has its own bearer-token check.
         self.routes = {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics_view}
 

@@ -11,11 +11,14 @@ incremented by Celery signals in the worker (see `config.signals`); with several
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
 import os
+import time
 
 import prometheus_client
 from django.conf import settings
+from django.core import checks
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import Counter, Histogram, multiprocess
@@ -43,7 +46,17 @@ class DomainCollector:
         # Describing nothing keeps registration from running queries at import time.
         return []
 
+    def __init__(self) -> None:
+        self._last: tuple[float, list] | None = None
+
     def collect(self):
+        # A scrape storm costs the database one round of counts a second, not one per scrape.
+        now = time.monotonic()
+        if self._last is None or now - self._last[0] >= settings.OPS_PROBE_MIN_INTERVAL_SECONDS:
+            self._last = (now, list(self._collect_now()))
+        yield from self._last[1]
+
+    def _collect_now(self):
         up = GaugeMetricFamily(
             "portcullis_database_up", "1 if the metrics scrape could read the database."
         )
@@ -117,17 +130,28 @@ def register_domain_collector() -> None:
         _registered = True
 
 
-def _authorised(request: HttpRequest) -> bool:
-    token = getattr(settings, "METRICS_TOKEN", "")
-    if not token:
-        return True
+def holds_ops_token(request: HttpRequest) -> bool:
+    """Whether the request carries "Authorization: Bearer <METRICS_TOKEN>" (a token is set)."""
+    token = settings.METRICS_TOKEN
     supplied = request.headers.get("Authorization", "")
-    return hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode())
+    return bool(token) and hmac.compare_digest(supplied.encode(), f"Bearer {token}".encode())
+
+
+def _from_allowed_network(request: HttpRequest) -> bool:
+    # The connection's own peer: scrapers connect directly, and a forwarded address is a claim.
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(
+        peer in ipaddress.ip_network(network, strict=False)
+        for network in settings.METRICS_ALLOWED_NETWORKS
+    )
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """The scrape endpoint. With `METRICS_TOKEN` set, a `Bearer` token is required."""
-    if not _authorised(request):
+    """The scrape endpoint: for a token holder, an allowed network, or anyone if made public."""
+    if not (settings.METRICS_PUBLIC or holds_ops_token(request) or _from_allowed_network(request)):
         response = HttpResponse("metrics need a bearer token\n", status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
@@ -141,3 +165,18 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def metrics_exposed(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """check --deploy (and doctor) warn when anyone may read /metrics."""
+    if not settings.METRICS_PUBLIC:
+        return []
+    return [
+        checks.Warning(
+            "/metrics is public (METRICS_PUBLIC=1): anyone can read the service's internals.",
+            hint="Unset METRICS_PUBLIC and give Prometheus METRICS_TOKEN as its bearer token, "
+            "or list its network in METRICS_ALLOWED_NETWORKS.",
+            id="portcullis.W001",
+        )
+    ]

@@ -418,8 +418,15 @@ else:
 
 # OPERATIONS
 # ------------------------------------------------------------------------------
-# With a token set, /metrics needs "Authorization: Bearer <token>" (Prometheus' bearer_token).
+# /metrics answers a scraper holding "Authorization: Bearer <METRICS_TOKEN>" (Prometheus'
+# bearer_token), or one connecting from METRICS_ALLOWED_NETWORKS (this machine by default), or
+# anyone with METRICS_PUBLIC=1 (doctor and check --deploy then warn). The same token shows
+# /readyz's details; without it /readyz says only pass or fail per part.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=False)
+# Probes and scrapes reuse a result this young instead of opening connections again.
+OPS_PROBE_MIN_INTERVAL_SECONDS = env.float("OPS_PROBE_MIN_INTERVAL_SECONDS", default=1.0)
 
 # LOGGING
 # ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(config, items):
 def _test_settings(settings):
     """Plain HTTP test client, unhashed static files, and a cache no other test run shares."""
     settings.SECURE_SSL_REDIRECT = False
+    settings.OPS_PROBE_MIN_INTERVAL_SECONDS = 0  # each test's probe sees that test's world
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

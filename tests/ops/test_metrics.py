@@ -3,10 +3,13 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.core import checks
+from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
 from advisories.models import Delivery, NoticeState, ReviewState
 from config.celery import app as celery_app
+from config.doctor import deploy_check_problems
 from tests.factories import (
     ClaimFactory,
     DestinationFactory,
@@ -95,8 +98,48 @@ def test_task_runs_and_failures_are_counted_per_task(client):
     assert count("tests.ops.fail", "failure") == before_failed + 1
 
 
-def test_metrics_need_the_bearer_token_when_one_is_configured(client, settings):
+def test_metrics_need_the_bearer_token_from_outside_the_allowed_networks(settings):
     settings.METRICS_TOKEN = "s3cret-scrape-token"
-    assert client.get("/metrics").status_code == 401
-    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    _samples(client, HTTP_AUTHORIZATION="Bearer s3cret-scrape-token")
+    outsider = Client(REMOTE_ADDR="203.0.113.50")
+    assert outsider.get("/metrics").status_code == 401
+    assert outsider.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    _samples(outsider, HTTP_AUTHORIZATION="Bearer s3cret-scrape-token")
+
+
+def test_metrics_are_closed_to_outsiders_even_with_no_token_configured(settings):
+    settings.METRICS_TOKEN = ""
+    outsider = Client(REMOTE_ADDR="203.0.113.50")
+    assert outsider.get("/metrics").status_code == 401
+    assert outsider.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 401
+    # A forwarded address is a claim, not the connection's peer.
+    assert outsider.get("/metrics", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 401
+
+
+def test_a_scraper_on_an_allowed_network_needs_no_token(settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["10.20.0.0/16"]
+    assert Client(REMOTE_ADDR="10.20.3.4").get("/metrics").status_code == 200
+
+
+def test_public_metrics_are_open_and_the_deploy_check_and_doctor_warn(settings):
+    settings.METRICS_PUBLIC = True
+    assert Client(REMOTE_ADDR="203.0.113.50").get("/metrics").status_code == 200
+
+    ids = {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    assert "portcullis.W001" in ids
+    assert any("/metrics is public" in p.message for p in deploy_check_problems())
+
+
+def test_closed_metrics_raise_no_deploy_warning(settings):
+    settings.METRICS_PUBLIC = False
+    ids = {m.id for m in checks.run_checks(include_deployment_checks=True)}
+    assert "portcullis.W001" not in ids
+
+
+def test_a_flood_of_scrapes_reads_the_database_once_a_second(
+    client, settings, django_assert_num_queries
+):
+    settings.OPS_PROBE_MIN_INTERVAL_SECONDS = 1.0
+    client.get("/metrics")
+    with django_assert_num_queries(0):
+        for _ in range(10):
+            assert client.get("/metrics").status_code == 200
