@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and feeds point at the address being served, unless SITE_URL says otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 # A change to either file reinstalls.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/model.txt | cksum | cut -d' ' -f1)
 
@@ -29,7 +31,7 @@ run: install
 	@echo "  Portcullis is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/, user admin / portcullis-demo)"
 	@echo "  Mail sent by the service is printed by the 'mail' process below. Ctrl-C stops everything."
 	@echo ""
-	PATH=$(abspath $(BIN)):$$PATH DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile 2>&1 || true
+	PATH=$(abspath $(BIN)):$$PATH DEBUG=1 HOST=$(HOST) PORT=$(PORT) SITE_URL=$(SITE_URL) $(BIN)/honcho start -f Procfile 2>&1 || true
 
 ## test: the whole suite (SQLite by default; DATABASE_URL/REDIS_URL for real servers)
 test: install

@@ -130,14 +130,20 @@ class RequestIdMiddleware:
             response["X-Request-ID"] = request_id
             # Probes and scrapes arrive every few seconds; keep them out of the INFO stream.
             level = logging.DEBUG if request.path in _QUIET_PATHS else logging.INFO
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            # The message reads on its own in a terminal; JSON logs also get the fields apart.
             request_logger.log(
                 level,
-                "request",
+                "%s %s %s %.1f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
                 extra={
                     "method": request.method,
                     "path": request.path,
                     "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": duration_ms,
                 },
             )
             return response
