@@ -66,6 +66,8 @@ def web(cluster):
         "DB_CONNECT_TIMEOUT": "3",
         "VAR_DIR": str(var_dir),
         "LOG_FORMAT": "json",
+        # Every /readyz here must probe afresh: the outage starts between two requests.
+        "OPS_PROBE_MIN_INTERVAL_SECONDS": "0",
     }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
