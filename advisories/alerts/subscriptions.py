@@ -180,6 +180,11 @@ def subscription_confirm(*, token: str, now: datetime | None = None) -> tuple[Su
     return subscription, ConfirmOutcome.CONFIRMED
 
 
+def subscription_for_confirm_token(*, token: str) -> Subscription:
+    """The subscription a confirmation link names, to show what confirming it would turn on."""
+    return _subscription_for(token, tokens.TokenPurpose.CONFIRM, settings.ALERTS_CONFIRM_MAX_AGE)
+
+
 def subscription_for_manage_token(*, token: str) -> Subscription:
     """The subscription a manage link names. Manage links do not expire: every alert has one."""
     return _subscription_for(token, tokens.TokenPurpose.MANAGE, None)

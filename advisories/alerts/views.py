@@ -3,70 +3,15 @@ unsubscribe. Adapters only: parse, call one service, render."""
 
 from __future__ import annotations
 
-import pycountry
-from django import forms
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from advisories.alerts import subscriptions, tokens
 from advisories.alerts.api import SubscribeThrottle
-from advisories.models import Frequency, Subscription, SubscriptionScope
-from destinations.models import Destination
-
-COUNTRY_CHOICES = [
-    ("", "Choose a country"),
-    *sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1]),
-]
-
-
-class ScopeForm(forms.Form):
-    scope = forms.ChoiceField(
-        choices=SubscriptionScope.choices, initial=SubscriptionScope.ALL, label="Tell me about"
-    )
-    destination = forms.ModelChoiceField(
-        queryset=Destination.objects.order_by("name"),
-        to_field_name="slug",
-        required=False,
-        label="Destination",
-    )
-    include_children = forms.BooleanField(
-        required=False, initial=True, label="Include places inside it (resorts, zones, cities)"
-    )
-    country = forms.ChoiceField(choices=COUNTRY_CHOICES, required=False, label="Country")
-    frequency = forms.ChoiceField(
-        choices=Frequency.choices,
-        initial=Frequency.IMMEDIATE,
-        widget=forms.RadioSelect,
-        label="How often",
-    )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        scope = data.get("scope")
-        if scope == SubscriptionScope.DESTINATION and not data.get("destination"):
-            self.add_error("destination", "Choose the destination to be told about.")
-        if scope == SubscriptionScope.COUNTRY and not data.get("country"):
-            self.add_error("country", "Choose the country to be told about.")
-        return data
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "scope": data["scope"],
-            "frequency": data["frequency"],
-            "destination": data.get("destination"),
-            "include_children": bool(data.get("include_children")),
-            "country_code": data.get("country") or "",
-        }
-
-
-class SubscribeForm(ScopeForm):
-    email = forms.EmailField(max_length=254, label="Email address")
-
-    field_order = ["email", "scope", "destination", "include_children", "country", "frequency"]
+from advisories.alerts.forms import ScopeForm, SubscribeForm
+from advisories.models import Subscription, SubscriptionScope
 
 
 def _bad_link(request: HttpRequest, error: tokens.BadToken) -> HttpResponse:
@@ -97,7 +42,8 @@ def _throttled(request: HttpRequest) -> HttpResponse | None:
 
 @require_http_methods(["GET", "POST"])
 def subscribe(request: HttpRequest) -> HttpResponse:
-    """GET: the full form. POST: the same answer for every valid request (no enumeration)."""
+    """GET: the full form. POST: the same redirect for every valid request (no enumeration),
+    so reloading the "check your email" page never sends the form again."""
     if request.method == "GET":
         # The subscribe link of a board or destination page preselects its scope.
         initial = {
@@ -113,6 +59,12 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "advisories/subscribe.html", {"form": form}, status=400)
     subscriptions.subscription_request(email=form.cleaned_data["email"], **form.service_kwargs())
+    return redirect("advisories:subscribe-sent")
+
+
+@require_http_methods(["GET"])
+def subscribe_sent(request: HttpRequest) -> HttpResponse:
+    """Where every accepted request lands; it names no address, so it reveals nothing."""
     return render(request, "advisories/subscribe_sent.html", {})
 
 
@@ -121,14 +73,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button, POST confirms: mail scanners that open links must not confirm."""
     if request.method == "GET":
         try:
-            tokens.read_token(
-                token,
-                tokens.TokenPurpose.CONFIRM,
-                max_age=settings.ALERTS_CONFIRM_MAX_AGE.total_seconds(),
-            )
+            subscription = subscriptions.subscription_for_confirm_token(token=token)
         except tokens.BadToken as error:
             return _bad_link(request, error)
-        return render(request, "advisories/confirm.html", {"token": token})
+        return render(
+            request, "advisories/confirm.html", {"token": token, "subscription": subscription}
+        )
     try:
         subscription, outcome = subscriptions.subscription_confirm(token=token)
     except tokens.BadToken as error:

@@ -20,6 +20,7 @@ from tests.factories import DestinationFactory, StatusChangeFactory, Subscriptio
 pytestmark = pytest.mark.django_db
 
 SUBSCRIBE = "/alerts/subscribe/"
+SENT = "/alerts/subscribe/sent/"
 API = "/api/v1/subscriptions/"
 
 
@@ -35,6 +36,11 @@ def subscribe(client, on_commit, **fields):
         return client.post(SUBSCRIBE, data)
 
 
+def answer(response) -> tuple[int, str, bytes]:
+    """What a reader is told: the status, where it sends them, and the body."""
+    return response.status_code, response.get("Location", ""), response.content
+
+
 def link_in(message, name: str) -> str:
     """The path of the first /alerts/<name>/ link in the plain-text part."""
     text = message.get_body(preferencelist=("plain",)).get_content()
@@ -46,8 +52,8 @@ def test_subscribing_sends_a_confirmation_and_nothing_else_until_confirmed(
 ):
     response = subscribe(client, django_capture_on_commit_callbacks)
 
-    assert response.status_code == 200
-    assert "Check your email" in response.content.decode()
+    assert (response.status_code, response["Location"]) == (302, SENT)
+    assert "Check your email" in client.get(SENT).content.decode()
     [message] = smtp.to("traveller@example.org")
     assert message["Subject"] == "Confirm your Portcullis alerts"
     assert "/alerts/confirm/" in message.get_body(preferencelist=("plain",)).get_content()
@@ -126,7 +132,7 @@ def test_answer_is_identical_for_new_pending_and_subscribed_addresses(
     SubscriptionFactory(email="pending@example.org", confirmed_at=None)
 
     pages = [
-        subscribe(client, django_capture_on_commit_callbacks, email=email).content
+        answer(subscribe(client, django_capture_on_commit_callbacks, email=email))
         for email in ("new@example.org", "known@example.org", "pending@example.org")
     ]
     with django_capture_on_commit_callbacks(execute=True):
@@ -138,7 +144,7 @@ def test_answer_is_identical_for_new_pending_and_subscribed_addresses(
             )
         ]
 
-    assert pages[0] == pages[1] == pages[2]
+    assert pages[0] == pages[1] == pages[2] == (302, SENT, b"")
     assert answers[0] == answers[1] == answers[2]
     assert answers[0][0] == 202
 
@@ -188,8 +194,8 @@ def test_anonymous_subscribe_requests_are_throttled_per_client(
     ]
     other = subscribe(second, django_capture_on_commit_callbacks, email="b@example.org")
 
-    assert codes == [200, 200, 200, 429]
-    assert other.status_code == 200
+    assert codes == [302, 302, 302, 429]
+    assert other.status_code == 302
     assert not Subscription.objects.filter(email="a3@example.org").exists()
 
 
@@ -276,7 +282,7 @@ def test_destination_page_links_to_a_subscribe_form_with_that_destination_chosen
     link = re.search(r'href="(/alerts/subscribe/\?[^"]*)"', html.decode())[1].replace("&amp;", "&")
     form = client.get(link).content.decode()
     assert 'name="csrfmiddlewaretoken"' in form
-    assert '<option value="destination" selected>' in form
+    assert re.search(r'<input type="radio" name="scope" value="destination"[^>]* checked', form)
     assert '<option value="wonsan-kalma" selected>' in form
 
     subscribe(
@@ -417,8 +423,7 @@ def test_one_address_asked_for_many_scopes_gets_one_mail_per_cooldown(
         ]
 
     assert len(smtp.to("traveller@example.org")) == 1
-    assert {a.status_code for a in answers} == {200}
-    assert len({a.content for a in answers}) == 1  # the same answer, mailed or not
+    assert {answer(a) for a in answers} == {(302, SENT, b"")}  # the same answer, mailed or not
     assert Subscription.objects.filter(email="traveller@example.org").count() == 25
 
 
@@ -445,3 +450,90 @@ def test_one_address_gets_a_handful_of_confirmation_mails_a_day_at_most(
     with time_machine.travel(start + timedelta(days=1, minutes=1), tick=False):
         subscribe(client, django_capture_on_commit_callbacks, scope="all")
     assert len(smtp.to("traveller@example.org")) == settings.ALERTS_CONFIRM_DAILY_PER_ADDRESS + 1
+
+
+def _tags(html: str, name: str) -> dict[str, str]:
+    """The opening tag of every element carrying an id, by id."""
+    return {m[2]: m[0] for m in re.finditer(rf'<({name})\b[^>]*\bid="([^"]+)"[^>]*>', html)}
+
+
+def test_each_scope_field_sits_under_its_own_radio_so_css_alone_can_reveal_it(client):
+    html = client.get(SUBSCRIBE).content.decode()
+
+    destination = html.index('value="destination"')
+    country = html.index('value="country"', destination)
+    assert destination < html.index('id="id_destination"') < country < html.index('id="id_country"')
+    assert html.count('class="choice__reveal"') == 2
+    assert "<script" not in html
+
+
+def test_invalid_fields_are_summarised_at_the_top_and_point_at_their_messages(client):
+    response = client.post(SUBSCRIBE, {"email": "nope", "scope": "country", "frequency": "daily"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index('class="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert start < html.index("<form")
+    assert re.findall(r'href="#([^"]+)"', summary) == ["id_email", "id_country"]
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    for control in ("id_email", "id_country"):
+        tag = _tags(html, "input|select")[control]
+        assert 'aria-invalid="true"' in tag
+        described = re.search(r'aria-describedby="([^"]+)"', tag)[1]
+        assert described.split() and set(described.split()) <= ids
+        assert "Error:" in html[html.index(f'id="{described}"') :][:200]
+    assert "<title>Error: " in html
+    assert 'aria-invalid="true"' not in _tags(html, "select")["id_destination"]
+
+
+def test_a_radio_group_error_is_described_on_its_fieldset_and_linked_to_its_first_radio(client):
+    html = client.post(SUBSCRIBE, {"email": "x@example.org", "scope": "all"}).content.decode()
+
+    assert 'href="#id_frequency_0"' in html
+    fieldset = re.search(r"<fieldset[^>]*>\s*<legend>How often</legend>", html)[0]
+    assert 'aria-describedby="id_frequency_error"' in fieldset
+    assert 'id="id_frequency_error"' in html
+
+
+def test_a_stale_value_under_a_scope_not_chosen_does_not_count_against_the_reader(
+    client, smtp, django_capture_on_commit_callbacks
+):
+    response = subscribe(
+        client, django_capture_on_commit_callbacks, scope="all", destination="nowhere"
+    )
+
+    assert response.status_code == 302
+    assert Subscription.objects.get().scope == "all"
+
+
+@pytest.mark.parametrize(
+    ("fields", "about"),
+    [
+        ({"scope": "all"}, "Every destination"),
+        (
+            {"scope": "destination", "destination": "wonsan-kalma", "include_children": "on"},
+            "Wonsan-Kalma and places inside it",
+        ),
+        ({"scope": "country", "country": "KP"}, "Anywhere in Korea, Democratic People"),
+    ],
+)
+def test_confirm_page_says_what_is_being_confirmed_before_the_button(
+    client, smtp, django_capture_on_commit_callbacks, kalma, fields, about
+):
+    subscribe(client, django_capture_on_commit_callbacks, frequency="daily", **fields)
+    confirm = link_in(smtp.to("traveller@example.org")[0], "confirm")
+
+    html = client.get(confirm).content.decode()
+
+    button = html.index("Confirm my alerts</button>")
+    assert -1 < html.index(about) < button
+    assert -1 < html.index("Daily digest") < button
+    assert Subscription.objects.get().confirmed_at is None
+
+
+def test_site_nav_links_to_the_subscribe_page(client):
+    html = client.get(reverse("destinations:board")).content.decode()
+
+    nav = html[html.index('<nav aria-label="Main">') : html.index("</nav>")]
+    assert f'<a href="{SUBSCRIBE}">Subscribe</a>' in nav
