@@ -1,10 +1,19 @@
 """Atom feeds of status changes: all of them, one destination's, one country's.
 
 Each entry reads "old -> new" with the audience and the effective date, carries the summary, and
-links the destination page (anchored at the change, so every entry has its own link and id).
+links the destination page (anchored at the change, so every entry has its own link).
+
+Ids are `tag:` URIs on one base derived from SITE_URL, never from the Host a request came in
+on, so a reader that fetched the feed through another address sees the same feed and entries.
+Every feed names the service as its author, and its `updated` is the newest entry's, or, for a
+feed with no entry, the newest change of the whole service: a feed that did not change keeps its
+date, where Django would say "now".
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -18,12 +27,44 @@ from destinations.models import Audience, Destination, Status, StatusChange
 from publishing import selectors
 
 FEED_LENGTH = 50
+SERVICE_NAME = "Portcullis"
+# The tag date of every id, and an empty feed's `updated` before any change was recorded.
+SERVICE_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def tag_base() -> str:
+    """The stable prefix of every feed and entry id: `tag:<SITE_URL host>,2025:`."""
+    host = urlparse(settings.SITE_URL).hostname or "localhost"
+    return f"tag:{host},{SERVICE_EPOCH:%Y}:"
+
+
+class StableAtomFeed(Atom1Feed):
+    """Atom whose `updated` falls back to a date given with the feed, not the current time."""
+
+    def latest_post_date(self):
+        if not self.items and self.feed.get("updated_when_empty"):
+            return self.feed["updated_when_empty"]
+        return super().latest_post_date()
 
 
 class ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = StableAtomFeed
     title = "Portcullis: all status changes"
     subtitle = "Foreign-access status changes of travel destinations, newest first."
+    author_name = SERVICE_NAME
+
+    def author_link(self, obj=None) -> str:
+        return settings.SITE_URL + "/"
+
+    def feed_guid(self, obj=None) -> str:
+        return tag_base() + "feed:changes"
+
+    def get_feed(self, obj, request: HttpRequest):
+        feed = super().get_feed(obj, request)
+        if not feed.items:
+            # One query, only for an empty feed.
+            feed.feed["updated_when_empty"] = selectors.last_change_recorded_at() or SERVICE_EPOCH
+        return feed
 
     def link(self, obj=None) -> str:
         return reverse("destinations:changes")
@@ -58,8 +99,7 @@ class ChangesFeed(Feed):
         )
 
     def item_guid(self, item: StatusChange) -> str:
-        host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-        return f"tag:{host},2025:status-change:{item.pk}"
+        return f"{tag_base()}status-change:{item.pk}"
 
     item_guid_is_permalink = False
 
@@ -76,6 +116,9 @@ class ChangesFeed(Feed):
 class DestinationChangesFeed(ChangesFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Destination:
         return get_object_or_404(Destination, slug=slug)
+
+    def feed_guid(self, obj: Destination) -> str:
+        return f"{tag_base()}feed:destination:{obj.pk}"
 
     def title(self, obj: Destination) -> str:
         return f"Portcullis: status changes of {obj.name}"
@@ -99,6 +142,9 @@ class CountryChangesFeed(ChangesFeed):
         if selectors.country_name(code) == code:
             raise Http404(f"{code} is not an ISO 3166-1 country code.")
         return code
+
+    def feed_guid(self, obj: str) -> str:
+        return f"{tag_base()}feed:country:{obj}"
 
     def title(self, obj: str) -> str:
         return f"Portcullis: status changes in {selectors.country_name(obj)}"

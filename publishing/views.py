@@ -79,8 +79,26 @@ class BoardParams(AtParam):
         return None if value in ("", None) else value == "1"
 
 
-class PageParam(forms.Form):
+class ChangesParams(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    order = forms.ChoiceField(
+        required=False,
+        label="Order",
+        choices=[
+            ("", "When it happened"),
+            ("effective", "When it happened"),
+            ("learned", "Recently learned"),
+        ],
+    )
+
+    def clean_order(self) -> str:
+        # "learned" reads the history in the order we recorded it.
+        return "recorded" if self.cleaned_data.get("order") == "learned" else "effective"
+
+
+# Filters kept behind the board's "More filters" control; it opens when one of them is set
+# (the audience only when it is not the default every submitted form carries).
+FOLDED_FILTERS = ("status", "country", "kind", "at")
 
 
 def bad_parameters(request: HttpRequest, form: forms.Form) -> HttpResponse:
@@ -124,6 +142,11 @@ def board(request: HttpRequest) -> HttpResponse:
     )
     if board_page.number > board_page.pages:
         raise Http404("There is no such page of the board.")
+    unstated = []
+    if data["q"] and data["at"] is None and not data["status"] and data["stale"] is None:
+        unstated = selectors.destinations_without_status(
+            query=data["q"], country=data["country"] or None, kind=data["kind"] or None
+        )
     present = selectors.board_choices()
     countries = sorted(
         present.countries | ({data["country"]} if data["country"] else set()),
@@ -153,6 +176,10 @@ def board(request: HttpRequest) -> HttpResponse:
         "filters": data,
         "filtered": any(data[name] for name in ("q", "status", "audience", "country", "kind"))
         or data["stale"] is not None,
+        "more_filters_open": any(data[name] for name in FOLDED_FILTERS)
+        or data["audience"] not in ("", Audience.FOREIGN)
+        or data["stale"] is not None,
+        "unstated": unstated,
         "stale_param": "" if data["stale"] is None else str(int(data["stale"])),
         "audiences": [(value, Audience.label(value)) for value in audiences],
         "filter_audience": data["audience"] or Audience.FOREIGN,
@@ -161,7 +188,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "countries": [(code, selectors.country_name(code)) for code in countries],
         "statuses": KNOWN_STATUSES,
         "kinds": DestinationKind.choices,
-        "last_reconciled_at": selectors.last_reconciled_at(),
+        "last_updated_at": selectors.last_reconciled_at(),
         "generated_at": now,
         "subscribe_box": SUBSCRIBE_BOX_TEMPLATE,
         **scope,
@@ -196,15 +223,22 @@ def destination_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def changes(request: HttpRequest) -> HttpResponse:
-    params = PageParam(request.GET)
+    """Not in the page cache: rendered per request (ChangesParams would be its cache key)."""
+    params = ChangesParams(request.GET)
     if not params.is_valid():
         return bad_parameters(request, params)
-    paginator = Paginator(selectors.recent_changes(), CHANGES_PER_PAGE)
+    order = params.cleaned_data["order"]
+    paginator = Paginator(selectors.recent_changes(order=order), CHANGES_PER_PAGE)
     try:
         page = paginator.page(params.cleaned_data["page"] or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("There is no such page of changes.") from None
-    return render(request, "destinations/changes.html", {"page": page})
+    context = {
+        "page": page,
+        "learned": order == "recorded",
+        "order_query": "order=learned&" if order == "recorded" else "",
+    }
+    return render(request, "destinations/changes.html", context)
 
 
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:

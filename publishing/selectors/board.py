@@ -244,6 +244,29 @@ def board_choices() -> BoardChoices:
     return BoardChoices(countries=countries, audiences=audiences)
 
 
+UNSTATED_LIMIT = 20
+
+
+def destinations_without_status(
+    *, query: str, country: str | None = None, kind: str | None = None, limit: int = UNSTATED_LIMIT
+) -> list[Destination]:
+    """Destinations a search finds that have no known status yet (one query, at most `limit`).
+
+    The board lists only known statuses; these are shown beside it so a search for a place we
+    track but know nothing about yet says so instead of "nothing matches".
+    """
+    known = CurrentStatus.objects.exclude(status=Status.UNKNOWN).filter(destination=OuterRef("pk"))
+    conditions = _destination_conditions(prefix="", country=country, kind=kind, query=query)
+    return list(
+        Destination.objects.filter(conditions)
+        .exclude(Exists(known))
+        .annotate(
+            not_country=Case(When(kind=DestinationKind.COUNTRY, then=0), default=1),
+        )
+        .order_by("not_country", "name", "id")[:limit]
+    )
+
+
 def last_reconciled_at() -> datetime | None:
     """When reconciliation last looked at any destination: the board's freshness line."""
     return Destination.objects.aggregate(latest=Max("reconciled_at"))["latest"]

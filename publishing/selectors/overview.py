@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
+    Max,
     Prefetch,
     QuerySet,
 )
@@ -219,13 +220,23 @@ def destination_overview(
     )
 
 
+CHANGE_ORDERS = {
+    # When we learnt of it: what a feed reader or an API poller wants next.
+    "recorded": ("-recorded_at", "-id"),
+    # When it happened: the order a reader of the changes page follows.
+    "effective": ("-effective_at", "-recorded_at", "-id"),
+}
+
+
 def recent_changes(
     *,
     since: datetime | None = None,
     destination: Destination | None = None,
     country: str | None = None,
+    order: str = "recorded",
 ) -> QuerySet[StatusChange]:
-    """The corrected history across destinations, most recently recorded first (the feed)."""
+    """The corrected history across destinations, newest first: most recently recorded (the
+    feeds and the API) or, with ``order="effective"``, latest to take effect (the changes page)."""
     changes = StatusChange.objects.not_superseded().select_related("destination")
     if since is not None:
         changes = changes.filter(recorded_at__gte=since)
@@ -233,4 +244,9 @@ def recent_changes(
         changes = changes.filter(destination=destination)
     if country:
         changes = changes.filter(destination__country_code=country)
-    return changes.order_by("-recorded_at", "-id")
+    return changes.order_by(*CHANGE_ORDERS[order])
+
+
+def last_change_recorded_at() -> datetime | None:
+    """When the service last recorded any change: the date of a feed with no entries."""
+    return StatusChange.objects.aggregate(latest=Max("recorded_at"))["latest"]

@@ -45,10 +45,10 @@ def test_board_leaves_out_destinations_whose_status_is_unknown(client, story):
     assert "Quiet Place" not in client.get(BOARD).content.decode()
 
 
-def test_board_shows_the_time_of_the_last_reconciliation_in_utc(client, story):
+def test_board_shows_when_the_status_was_last_updated_in_utc(client, story):
     Destination.objects.filter(pk=story.kalma.pk).update(reconciled_at=day(7, 20))
     html = client.get(BOARD).content.decode()
-    assert "Last reconciled: <strong><time" in html
+    assert "Last updated: <strong><time" in html
     assert "20 Jul 2025, 00:00 UTC" in html
 
 
