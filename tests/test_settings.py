@@ -66,7 +66,11 @@ def test_with_no_environment_the_service_runs_embedded_on_sqlite_and_a_file_brok
     )
     result = _django(code, {}, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://localhost/", "True"]
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://localhost/",
+        "True",
+    ]
 
 
 def test_the_embedded_broker_keeps_every_file_under_var_dir(tmp_path):
