@@ -105,3 +105,8 @@ def test_the_map_is_cached_and_ignores_unknown_parameters(client):
     first = client.get(reverse("destinations:map"), {"utm": "x"})
     again = client.get(reverse("destinations:map"), HTTP_IF_NONE_MATCH=first["ETag"])
     assert first.status_code == 200 and again.status_code == 304
+
+
+def test_the_board_offers_the_world_map(client):
+    page = client.get("/")
+    assert b'href="/map/"' in page.content
