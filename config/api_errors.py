@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -65,3 +65,20 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         body["code"] = "error"
     response.data = {"error": body}
     return response
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, repeated.")
+    code = serializers.CharField(help_text="Stable, for programs: invalid, not_found, throttled…")
+    message = serializers.CharField(help_text="For people: what went wrong.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="With code `invalid`: the problems per field or query parameter.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one envelope of every 4xx answer (the schema's `Error` component)."""
+
+    error = ErrorBodySerializer()

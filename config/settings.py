@@ -336,19 +336,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # Search is each list's own `q` filter; ordering, where offered, is strict (config/api_lists).
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PARSER_CLASSES": [
         "config.api_parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api_lists.ApiCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -358,14 +355,37 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portcullis API",
-    "DESCRIPTION": "Foreign-access status of travel destinations, with the evidence behind it.",
+    "DESCRIPTION": (
+        "Foreign-access status of travel destinations, with the evidence behind it.\n\n"
+        "Conventions, the same on every endpoint:\n\n"
+        "- Reads are public and need no credentials; writes need a token "
+        "(`Authorization: Token <key>`) of an account with the operation's permission.\n"
+        "- Lists are cursor-paginated: `page_size` from 1 to 200 (default 50; a larger "
+        "number is treated as 200), then follow `next` and `previous`.\n"
+        "- Search is `q` (names and every spelling of their aliases), as on the board.\n"
+        "- A parameter with a value the API cannot use (`?status=sunny`, `?at=notadate`, "
+        "`?page_size=abc`, `?stale=maybe`) is a 400; parameters the endpoint does not know "
+        "are ignored.\n"
+        "- Every 4xx answer is the `Error` envelope: "
+        '`{"error": {"status", "code", "message", "fields"}}`.\n'
+        "- Statuses are one shape wherever they appear (lists, detail, history); audiences come "
+        "in one order: all foreign visitors, domestic visitors, then nationalities by code.\n"
+        "- Coordinates are JSON numbers; date-times are ISO 8601 in UTC.\n\n"
+        "`GET /api/v1/` lists the resources."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the status vocabulary wherever it appears (status, previous_status, ...).
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "destinations.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "destinations.models.Status",
+        "SourceKindEnum": "advisories.models.SourceKind",
+        "NoticeStateEnum": "advisories.models.NoticeState",
+    },
+    # An optional choice is optional, not one of a separate "BlankEnum"/"NullEnum".
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
 }
 
 # INGEST AND EXTRACTION

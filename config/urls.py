@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.api_index import ApiIndexView
 from config.health import healthz, readyz
 from config.metrics import metrics_view
 
@@ -24,6 +25,7 @@ def _docs_page(view):
 
 
 api_v1 = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pycountry
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -77,8 +77,6 @@ class SubscriptionCreateView(APIView):
         request=SubscriptionRequestSerializer,
         responses={
             202: inline_serializer("SubscriptionAccepted", {"detail": serializers.CharField()}),
-            400: OpenApiResponse(description="Invalid input (error envelope)."),
-            429: OpenApiResponse(description="Too many requests from this client."),
         },
         summary="Subscribe to status-change alerts (double opt-in)",
     )

@@ -5,23 +5,24 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from advisories.ingest.api.serializers import ErrorOut
 from advisories.reconciliation.curation import override_create
 from advisories.reconciliation.explanation import destination_explanation
 from destinations.models import Audience, Destination, Status
 
 
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorOut) for code in codes}
+def _audience_order(audience: str) -> tuple[int, str]:
+    """The API's one audience order (publishing.selectors.audience_sort_key, which this layer
+    may not import): all foreign visitors, domestic visitors, then nationalities by code."""
+    return ({Audience.FOREIGN: 0, Audience.DOMESTIC: 1}.get(audience, 2), audience)
 
 
-class _ChangeOut(serializers.Serializer):
+class ExplanationChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     previous_status = serializers.CharField()
@@ -37,7 +38,7 @@ class _ChangeOut(serializers.Serializer):
     confidence = serializers.FloatField()
 
 
-class _ClaimOut(serializers.Serializer):
+class ExplanationClaimSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     effective_at = serializers.DateTimeField()
@@ -53,14 +54,14 @@ class _ClaimOut(serializers.Serializer):
     why = serializers.CharField()
 
 
-class _NoteOut(serializers.Serializer):
+class ExplanationNoteSerializer(serializers.Serializer):
     rule = serializers.CharField()
     message = serializers.CharField()
     effective_at = serializers.DateTimeField(allow_null=True)
     claim_ids = serializers.ListField(child=serializers.IntegerField())
 
 
-class _AudienceOut(serializers.Serializer):
+class ExplanationAudienceSerializer(serializers.Serializer):
     audience = serializers.CharField()
     audience_label = serializers.CharField()
     status = serializers.CharField()
@@ -68,19 +69,21 @@ class _AudienceOut(serializers.Serializer):
     last_confirmed_at = serializers.DateTimeField(allow_null=True)
     in_review = serializers.BooleanField()
     rule = serializers.CharField(allow_null=True, help_text="The rule that decided the status.")
-    change = _ChangeOut(allow_null=True, help_text="The timeline entry that set the status.")
+    change = ExplanationChangeSerializer(
+        allow_null=True, help_text="The timeline entry that set the status."
+    )
     pending_changes = serializers.IntegerField(
         help_text="Entries the next reconciliation would write (0 when up to date)."
     )
-    claims = _ClaimOut(many=True)
-    explanations = _NoteOut(many=True)
+    claims = ExplanationClaimSerializer(many=True)
+    explanations = ExplanationNoteSerializer(many=True)
 
 
-class _ExplainOut(serializers.Serializer):
+class DestinationExplanationSerializer(serializers.Serializer):
     destination = serializers.CharField()
     name = serializers.CharField()
     generated_at = serializers.DateTimeField()
-    audiences = _AudienceOut(many=True)
+    audiences = ExplanationAudienceSerializer(many=True)
 
 
 class ExplainView(APIView):
@@ -88,9 +91,7 @@ class ExplainView(APIView):
 
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(
-        responses={200: _ExplainOut, **_errors(404, 429)}, operation_id="destination_explain"
-    )
+    @extend_schema(responses=DestinationExplanationSerializer, operation_id="destination_explain")
     def get(self, request, slug: str):
         destination = get_object_or_404(Destination, slug=slug)
         now = timezone.now()
@@ -98,9 +99,12 @@ class ExplainView(APIView):
             "destination": destination.slug,
             "name": destination.name,
             "generated_at": now,
-            "audiences": destination_explanation(destination=destination, now=now),
+            "audiences": sorted(
+                destination_explanation(destination=destination, now=now),
+                key=lambda entry: _audience_order(entry["audience"]),
+            ),
         }
-        return Response(_ExplainOut(data).data)
+        return Response(DestinationExplanationSerializer(data).data)
 
 
 class CanOverrideStatus(permissions.BasePermission):
@@ -113,7 +117,7 @@ class CanOverrideStatus(permissions.BasePermission):
         )
 
 
-class _OverrideIn(serializers.Serializer):
+class OverrideRequestSerializer(serializers.Serializer):
     audience = serializers.CharField(default=Audience.FOREIGN, max_length=16)
     status = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(max_length=5000)
@@ -128,7 +132,7 @@ class _OverrideIn(serializers.Serializer):
             raise ValidationError(exc.messages) from exc
 
 
-class _OverrideOut(serializers.Serializer):
+class OverrideSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     destination = serializers.CharField(source="destination.slug")
     audience = serializers.CharField()
@@ -147,13 +151,13 @@ class OverrideCreateView(APIView):
     permission_classes = [CanOverrideStatus]
 
     @extend_schema(
-        request=_OverrideIn,
-        responses={201: _OverrideOut, **_errors(400, 401, 403, 404, 429)},
+        request=OverrideRequestSerializer,
+        responses={201: OverrideSerializer},
         operation_id="destination_override_create",
     )
     def post(self, request, slug: str):
         destination = get_object_or_404(Destination, slug=slug)
-        payload = _OverrideIn(data=request.data)
+        payload = OverrideRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             override = override_create(
@@ -165,4 +169,4 @@ class OverrideCreateView(APIView):
         except DjangoValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
             raise ValidationError(detail) from exc
-        return Response(_OverrideOut(override).data, status=status.HTTP_201_CREATED)
+        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)

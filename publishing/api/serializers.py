@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from destinations.models import Audience, Destination, Status, StatusChange
+from publishing.selectors.api import statuses_from_rows
 
 
 class EvidenceSerializer(serializers.Serializer):
@@ -34,6 +35,9 @@ class EvidenceSerializer(serializers.Serializer):
 
 
 class AudienceStatusSerializer(serializers.Serializer):
+    """A destination's status for one audience: the same shape in the list, the detail (which
+    adds `evidence`) and the history."""
+
     audience = serializers.CharField(help_text="'foreign', 'domestic' or an ISO country code.")
     audience_label = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
@@ -67,37 +71,12 @@ class AudienceStatusWithEvidenceSerializer(AudienceStatusSerializer):
         return EvidenceSerializer(claims, many=True, context=self.context).data
 
 
-class CurrentStatusRowSerializer(serializers.Serializer):
-    """A CurrentStatus row as listed with each destination."""
-
-    audience = serializers.CharField()
-    audience_label = serializers.SerializerMethodField()
-    status = serializers.ChoiceField(choices=Status.choices)
-    since = serializers.DateTimeField(allow_null=True)
-    summary = serializers.CharField()
-    last_confirmed_at = serializers.DateTimeField(allow_null=True)
-    in_review = serializers.BooleanField()
-    stale = serializers.BooleanField(
-        help_text="Not confirmed for STATUS_STALE_AFTER_DAYS days (default 90) before now, or "
-        "before `at` where given: treat it as old information (see last_confirmed_at)."
-    )
-    unconfirmed = serializers.BooleanField(
-        help_text="The status rests on one report from a low-authority source that changed an "
-        "official status: reported, unconfirmed, not settled fact."
-    )
-    conflicting_claim_ids = serializers.ListField(
-        child=serializers.IntegerField(),
-        help_text="Claims that speak against this status: held for review, or unconfirmed "
-        "reports kept beside it. Empty when the evidence in force agrees.",
-    )
-
-    def get_audience_label(self, row) -> str:
-        return Audience.label(row.audience)
-
-
 class DestinationSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    statuses = CurrentStatusRowSerializer(source="current_statuses", many=True, read_only=True)
+    statuses = serializers.SerializerMethodField(
+        help_text="Current status per audience: all foreign visitors, domestic visitors, then "
+        "nationalities by code."
+    )
     url = serializers.HyperlinkedIdentityField(
         view_name="destinations_api:destination-detail", lookup_field="slug"
     )
@@ -106,6 +85,12 @@ class DestinationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Destination
         fields = ["slug", "name", "kind", "country_code", "parent", "statuses", "url", "page_url"]
+
+    @extend_schema_field(AudienceStatusSerializer(many=True))
+    def get_statuses(self, destination) -> list[dict]:
+        # The rows come prefetched (from current_status_rows, with `stale`) by the list view.
+        statuses = statuses_from_rows(destination.current_statuses.all())
+        return AudienceStatusSerializer(statuses, many=True, context=self.context).data
 
     def get_page_url(self, destination) -> str:
         path = reverse("destinations:detail", kwargs={"slug": destination.slug})
@@ -120,15 +105,17 @@ class DestinationDetailSerializer(serializers.Serializer):
     country_code = serializers.CharField(source="destination.country_code")
     parent = serializers.SerializerMethodField()
     description = serializers.CharField(source="destination.description")
-    latitude = serializers.DecimalField(
-        source="destination.latitude", max_digits=8, decimal_places=5, allow_null=True
+    latitude = serializers.FloatField(
+        source="destination.latitude", allow_null=True, help_text="Degrees north (WGS 84)."
     )
-    longitude = serializers.DecimalField(
-        source="destination.longitude", max_digits=8, decimal_places=5, allow_null=True
+    longitude = serializers.FloatField(
+        source="destination.longitude", allow_null=True, help_text="Degrees east (WGS 84)."
     )
     aliases = serializers.SerializerMethodField()
     children = serializers.SerializerMethodField()
-    statuses = AudienceStatusWithEvidenceSerializer(many=True)
+    statuses = AudienceStatusWithEvidenceSerializer(
+        many=True, help_text="Current status per audience, each with the evidence behind it."
+    )
     history_url = serializers.SerializerMethodField()
 
     def get_parent(self, overview) -> str | None:

@@ -69,7 +69,7 @@ def test_a_moment_at_the_edge_of_the_calendar_is_a_400_on_the_api(client, story,
         "/api/v1/destinations/?country=K%00",
         "/api/v1/notices/?source=daily%00news",
         "/api/v1/sources/daily%00news/",
-        "/api/v1/destinations/?search=%00",
+        "/api/v1/destinations/?q=%00",
     ],
 )
 def test_a_nul_byte_in_a_query_or_a_slug_is_a_400_on_the_api(client, story, path):

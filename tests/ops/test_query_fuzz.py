@@ -23,12 +23,12 @@ PAGES = {
     "/feeds/countries/KP/": [],
 }
 API = {
-    "/api/v1/destinations/": ["search", "country", "kind", "status", "audience", "stale", "page"],
+    "/api/v1/destinations/": ["q", "country", "kind", "status", "audience", "stale", "cursor"],
     "/api/v1/destinations/wonsan-kalma/": [],
     "/api/v1/destinations/wonsan-kalma/history/": ["at", "audience"],
     "/api/v1/changes/": ["since", "destination", "country", "cursor", "page_size"],
-    "/api/v1/notices/": ["source", "page", "state"],
-    "/api/v1/sources/": ["page"],
+    "/api/v1/notices/": ["source", "cursor", "page_size", "state"],
+    "/api/v1/sources/": ["cursor", "page_size"],
 }
 
 SHAPES = st.sampled_from(

@@ -18,15 +18,20 @@ def slugs(response):
     return [row["slug"] for row in response.json()["results"]]
 
 
-def test_list_is_paginated_with_count_and_links(client, story):
+def test_list_is_cursor_paginated_and_the_pages_cover_every_destination_once(client, story):
     body = client.get("/api/v1/destinations/").json()
-    assert body["count"] > 250  # the gazetteer's countries plus the story
-    assert len(body["results"]) == 50
-    assert body["next"].endswith("page=2")
+    assert len(body["results"]) == 50 and body["previous"] is None
+    assert "cursor=" in body["next"] and "page=" not in body["next"]
+    seen, url = [], "/api/v1/destinations/?page_size=200"
+    while url:
+        body = client.get(url).json()
+        seen += [row["slug"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) > 250  # the gazetteer's countries plus the story
 
 
 def test_list_rows_carry_current_status_per_audience(client, story):
-    body = client.get("/api/v1/destinations/", {"search": "kalma"}).json()
+    body = client.get("/api/v1/destinations/", {"q": "kalma"}).json()
     (row,) = body["results"]
     assert row["slug"] == "wonsan-kalma"
     assert {(s["audience"], s["status"]) for s in row["statuses"]} == {
@@ -64,7 +69,7 @@ def test_audience_filter_alone_keeps_destinations_with_a_status_for_it(client, s
 
 @pytest.mark.parametrize("query", ["Kalma Resort", "wonsan-kalma", "WŎNSAN KALMA"])
 def test_search_matches_aliases_whatever_their_spelling(client, story, query):
-    assert slugs(client.get("/api/v1/destinations/", {"search": query})) == ["wonsan-kalma"]
+    assert slugs(client.get("/api/v1/destinations/", {"q": query})) == ["wonsan-kalma"]
 
 
 def test_ordering_by_name_descending(client, story):
@@ -94,10 +99,12 @@ def test_bad_filters_get_the_one_error_envelope(client, story, params, field):
     assert field in error["fields"]
 
 
-def test_page_beyond_the_end_is_a_404_in_the_envelope(client, story):
-    response = client.get("/api/v1/destinations/", {"page": 999})
-    assert response.status_code == 404
-    assert response.json()["error"]["status"] == 404
+def test_a_cursor_the_api_did_not_give_is_a_400_in_the_envelope(client, story):
+    response = client.get("/api/v1/destinations/", {"cursor": "not-base64-at-all!!"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "cursor": ["Not a cursor this API gave: follow the `next` or `previous` link."]
+    }
 
 
 def test_detail_gives_current_status_per_audience_with_evidence(client, story):

@@ -114,7 +114,7 @@ def test_a_page_cached_one_day_is_rendered_afresh_the_next(client, db):
 
 def test_api_list_marks_each_current_status_stale_or_not(client, story, in_august):
     def foreign_stale(search):
-        (row,) = client.get("/api/v1/destinations/", {"search": search}).json()["results"]
+        (row,) = client.get("/api/v1/destinations/", {"q": search}).json()["results"]
         return [s["stale"] for s in row["statuses"] if s["audience"] == "foreign"]
 
     assert (foreign_stale("rason"), foreign_stale("kalma resort")) == ([True], [False])

@@ -196,18 +196,3 @@ class SourceOut(serializers.ModelSerializer):
             "last_error_at",
         ]
         read_only_fields = fields
-
-
-class _ErrorBody(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-
-
-class ErrorOut(serializers.Serializer):
-    """The one 4xx envelope of config.api_errors, described for the schema."""
-
-    error = _ErrorBody()
