@@ -47,12 +47,17 @@ class Audience:
 
     @classmethod
     def validate(cls, value: str) -> str:
-
         if not re.match(cls.PATTERN, value or ""):
             raise ValidationError(
                 f"Audience {value!r} is not 'foreign', 'domestic' or an ISO 3166-1 alpha-2 code."
             )
         return value
+
+    @classmethod
+    def sort_key(cls, value: str) -> tuple[int, str]:
+        """The one order of audiences everywhere (pages, API, emails): all foreign visitors,
+        then domestic visitors, then nationalities by code."""
+        return ({cls.FOREIGN: 0, cls.DOMESTIC: 1}.get(value, 2), value)
 
     @classmethod
     def label(cls, value: str) -> str:

@@ -156,7 +156,7 @@ def board(request: HttpRequest) -> HttpResponse:
         present.audiences
         | {Audience.FOREIGN}
         | ({data["audience"]} if data["audience"] else set()),
-        key=selectors.audience_sort_key,
+        key=Audience.sort_key,
     )
     scope = {"scope_kind": "all", "scope_value": "", "scope_name": "every destination"}
     if data["country"]:

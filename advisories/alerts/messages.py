@@ -97,11 +97,6 @@ def _status_label(value: str) -> str:
         return value
 
 
-def _audience_order(audience: str) -> tuple[int, str]:
-    """All foreign visitors first, then domestic visitors, then nationalities by code."""
-    return ({Audience.FOREIGN: 0, Audience.DOMESTIC: 1}.get(audience, 2), audience)
-
-
 def event_changes(change: StatusChange) -> list[StatusChange]:
     """The changes of the event ``change`` belongs to: every change to the same destination's
     published status recorded by the same reconciliation run (same ``recorded_at``), one per
@@ -149,7 +144,7 @@ def change_content(
     """
     members = members or [change]
     current = [m for m in members if not StatusChange.objects.filter(supersedes_id=m.pk).exists()]
-    shown = sorted(current or members, key=lambda m: _audience_order(m.audience))
+    shown = sorted(current or members, key=lambda m: Audience.sort_key(m.audience))
     claims = list(
         Claim.objects.filter(changes__in=[m.pk for m in shown])
         .distinct()

@@ -16,12 +16,6 @@ from advisories.reconciliation.explanation import destination_explanation
 from destinations.models import Audience, Destination, Status
 
 
-def _audience_order(audience: str) -> tuple[int, str]:
-    """The API's one audience order (publishing.selectors.audience_sort_key, which this layer
-    may not import): all foreign visitors, domestic visitors, then nationalities by code."""
-    return ({Audience.FOREIGN: 0, Audience.DOMESTIC: 1}.get(audience, 2), audience)
-
-
 class ExplanationChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
@@ -101,7 +95,7 @@ class ExplainView(APIView):
             "generated_at": now,
             "audiences": sorted(
                 destination_explanation(destination=destination, now=now),
-                key=lambda entry: _audience_order(entry["audience"]),
+                key=lambda entry: Audience.sort_key(entry["audience"]),
             ),
         }
         return Response(DestinationExplanationSerializer(data).data)

@@ -27,7 +27,6 @@ from publishing.selectors.overview import (
 from publishing.selectors.statuses import (
     AudienceStatus,
     StatusFilter,
-    audience_sort_key,
     confirmations_as_of,
     country_name,
     current_status_rows,
@@ -45,7 +44,6 @@ __all__ = [
     "DestinationOverview",
     "Span",
     "StatusFilter",
-    "audience_sort_key",
     "board",
     "board_choices",
     "confirmations_as_of",

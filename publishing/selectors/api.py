@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from destinations.models import CurrentStatus, Destination, StatusChange
+from destinations.models import Audience, CurrentStatus, Destination, StatusChange
 from publishing.selectors.overview import statuses_from_history
 from publishing.selectors.statuses import (
     AudienceStatus,
-    audience_sort_key,
     confirmations_as_of,
     current_status_rows,
     status_from_current,
@@ -20,7 +19,7 @@ from publishing.selectors.statuses import (
 def statuses_from_rows(rows: Iterable[CurrentStatus]) -> list[AudienceStatus]:
     """Rows from `current_status_rows` (annotated with `stale`), in the audience order."""
     return sorted(
-        (status_from_current(row) for row in rows), key=lambda s: audience_sort_key(s.audience)
+        (status_from_current(row) for row in rows), key=lambda s: Audience.sort_key(s.audience)
     )
 
 

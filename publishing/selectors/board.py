@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from destinations.models import (
+    Audience,
     CurrentStatus,
     Destination,
     DestinationAlias,
@@ -30,7 +31,6 @@ from destinations.normalise import normalise_name
 from publishing.selectors.statuses import (
     AudienceStatus,
     StatusFilter,
-    audience_sort_key,
     confirmed_as_of,
     country_name,
     current_status_rows,
@@ -210,7 +210,7 @@ def _group_by_country(rows: list[tuple[Destination, AudienceStatus]]) -> list[Co
         entry.statuses.append(audience_status)
     groups: dict[str, CountryGroup] = {}
     for entry in by_destination.values():
-        entry.statuses.sort(key=lambda s: audience_sort_key(s.audience))
+        entry.statuses.sort(key=lambda s: Audience.sort_key(s.audience))
         code = entry.destination.country_code
         groups.setdefault(code, CountryGroup(code=code, name=country_name(code)))
         groups[code].destinations.append(entry)

@@ -15,6 +15,7 @@ from django.db.models import (
 
 from advisories.models import Claim
 from destinations.models import (
+    Audience,
     CurrentStatus,
     Destination,
     DestinationAlias,
@@ -23,7 +24,6 @@ from destinations.models import (
 )
 from publishing.selectors.statuses import (
     AudienceStatus,
-    audience_sort_key,
     current_status_rows,
     is_stale,
     status_from_current,
@@ -121,7 +121,7 @@ def statuses_from_history(
                 stale=is_stale(confirmed_at=last_confirmed, at=at),
             )
         )
-    return sorted(statuses, key=lambda s: audience_sort_key(s.audience))
+    return sorted(statuses, key=lambda s: Audience.sort_key(s.audience))
 
 
 def timeline_spans(
@@ -134,7 +134,7 @@ def timeline_spans(
     """
     spans: dict[str, list[Span]] = {}
     ordered = sorted(changes, key=lambda c: (c.effective_at, c.pk))
-    for audience in sorted({c.audience for c in ordered}, key=audience_sort_key):
+    for audience in sorted({c.audience for c in ordered}, key=Audience.sort_key):
         current_status, current_start, summary = Status.UNKNOWN.value, start, ""
         audience_spans: list[Span] = []
         for change in (c for c in ordered if c.audience == audience):
@@ -176,7 +176,7 @@ def destination_overview(
             status_from_current(row)
             for row in current_status_rows(now=now).filter(destination=destination)
         ]
-        statuses.sort(key=lambda s: audience_sort_key(s.audience))
+        statuses.sort(key=lambda s: Audience.sort_key(s.audience))
         statuses = _with_conflicting_claims(statuses)
     else:
         confirmed = {

@@ -140,13 +140,6 @@ def status_as_of(
 
 # --- Publishing: the board, destination pages, the changes feed ------------------------------
 
-AUDIENCE_ORDER = {Audience.FOREIGN: 0, Audience.DOMESTIC: 1}
-
-
-def audience_sort_key(audience: str) -> tuple[int, str]:
-    """All foreign visitors first, then domestic visitors, then single nationalities by code."""
-    return (AUDIENCE_ORDER.get(audience, 2), audience)
-
 
 @lru_cache(maxsize=512)
 def country_name(code: str) -> str:

@@ -128,7 +128,7 @@ def test_a_wrong_token_gets_no_details_either(client):
 
 
 def test_a_flood_of_readiness_probes_runs_the_checks_once_a_second(client, settings, monkeypatch):
-    settings.OPS_PROBE_MIN_INTERVAL_SECONDS = 1.0
+    settings.OPS_PROBE_MIN_INTERVAL_SECONDS = 60.0  # the whole flood falls inside one interval
     runs = []
     original = health.run_checks
     monkeypatch.setattr(health, "run_checks", lambda: runs.append(1) or original())
