@@ -1,30 +1,12 @@
 """Issue 16 in a real browser: the board on a phone shows statuses on its first screen, and the
 pages are photographed at desktop and phone sizes for CI (var/screenshots/)."""
 
-from pathlib import Path
-
 import pytest
 
 from tests.destinations.story import build_story
-from tests.e2e.test_browser_publish import CHROMIUM_ARGS, _chromium
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+from tests.e2e.browser_support import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    executable = _chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

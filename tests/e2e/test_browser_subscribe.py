@@ -5,51 +5,16 @@ JavaScript.
 Runs in CI (CI=true), where a missing chromium is a failure; elsewhere it skips, saying why.
 """
 
-import os
 import re
-import shutil
 
 import pytest
 
 from advisories.alerts import tokens
 from advisories.models import Subscription
 from tests.destinations.story import build_story
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+from tests.e2e.browser_support import DESKTOP, PHONE, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _chromium() -> str:
-    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    if path:
-        return path
-    if os.environ.get("CI"):
-        pytest.fail("chromium is required in CI: apt-get install -y chromium (.ci/run does)")
-    pytest.skip("Debian chromium is not installed (apt-get install -y chromium); CI runs this")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    executable = _chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM work is already done.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -63,17 +28,6 @@ def site(settings):
     server = LiveServer("localhost:0")
     yield server.url
     server.stop()
-
-
-def _serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _dangling_describedby(page) -> list[str]:
@@ -95,7 +49,7 @@ def test_reader_subscribes_confirms_manages_and_leaves_with_no_serious_axe_findi
     page.wait_for_url("**/alerts/subscribe/")
     assert page.locator("#id_country").is_hidden()
     assert page.locator("#id_destination").is_hidden()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     page.get_by_label("Email address").fill("not an address")
     page.get_by_label("One country").check()
@@ -110,7 +64,7 @@ def test_reader_subscribes_confirms_manages_and_leaves_with_no_serious_axe_findi
     assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
     assert page.locator("#id_country").get_attribute("aria-invalid") == "true"
     assert _dangling_describedby(page) == []
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     page.get_by_label("Email address").fill("traveller@example.org")
     page.get_by_label("Country", exact=True).select_option("KP")
@@ -118,7 +72,7 @@ def test_reader_subscribes_confirms_manages_and_leaves_with_no_serious_axe_findi
     page.get_by_role("button", name="Subscribe").click()
     page.wait_for_url("**/alerts/subscribe/sent/")
     assert page.get_by_role("heading", name="Check your email").is_visible()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     subscription = Subscription.objects.get(email="traveller@example.org")
     confirm = tokens.make_token(subscription, tokens.TokenPurpose.CONFIRM)
@@ -126,23 +80,23 @@ def test_reader_subscribes_confirms_manages_and_leaves_with_no_serious_axe_findi
     text = page.locator("main").inner_text()
     assert re.search(r"Anywhere in Korea, Democratic People.s Republic of", text)
     assert "Daily digest" in text
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Confirm my alerts").click()
     assert page.get_by_role("heading", name="Your alerts are on").is_visible()
 
     manage = tokens.make_token(subscription, tokens.TokenPurpose.MANAGE)
     page.goto(f"{site}/alerts/manage/{manage}/")
     assert page.locator("#id_country").input_value() == "KP"
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.get_by_label("One destination").check()
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("alert").filter(has_text="There is a problem").is_visible()
     assert _dangling_describedby(page) == []
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
 
     unsubscribe = tokens.make_token(subscription, tokens.TokenPurpose.UNSUBSCRIBE)
     page.goto(f"{site}/alerts/unsubscribe/{unsubscribe}/")
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Unsubscribe").click()
     assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
 

@@ -6,34 +6,25 @@ labels overlap; the map fits a phone's width. Screenshots go to var/screenshots/
 
 from decimal import Decimal
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
 from destinations.models import Audience, Status
 from tests.destinations.story import build_story, day
-from tests.e2e.test_browser_publish import CHROMIUM_ARGS, _chromium, _serious_violations
+from tests.e2e.browser_support import SCREENSHOTS, serious_violations
 from tests.factories import CurrentStatusFactory, StatusChangeFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(params=list(WIDTHS))
-def browser_page(request, monkeypatch):
-    executable = _chromium()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
+def browser_page(request, browser):
     width, height = WIDTHS[request.param]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": width, "height": height})
-        page.width_name = request.param
-        yield page
-        browser.close()
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.width_name = request.param
+    return page
 
 
 @pytest.fixture
@@ -100,7 +91,7 @@ def test_timeline_text_is_readable_and_its_labels_never_overlap(site, browser_pa
     assert (
         last_date["x"] >= 0 and last_date["x"] + last_date["width"] <= page.viewport_size["width"]
     )
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#timeline-heading").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"timeline-{page.width_name}.png"), full_page=True)
@@ -124,7 +115,7 @@ def test_map_fits_the_viewport_and_colours_north_korea(site, browser_page):
     assert page.locator("circle.world-map__marker--suspended").count() == 1
     table = page.locator("table.world-map__table")
     assert "North Korea" in table.inner_text()
-    assert _serious_violations(page) == []
+    assert serious_violations(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"map-{page.width_name}.png"), full_page=True)
 
