@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session and CSRF middleware, so it sees (and may drop) the Vary they add.
+    "publishing.http_cache.SharedCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -282,6 +284,16 @@ RECONCILIATION = {
 # ------------------------------------------------------------------------------
 # A status nobody has confirmed for this long is shown as "not confirmed since ..." (stale).
 STATUS_STALE_AFTER_DAYS = env.int("STATUS_STALE_AFTER_DAYS", default=90)
+
+# HTTP CACHING
+# ------------------------------------------------------------------------------
+# What public answers (pages, read API, feeds) tell browsers and a shared cache in front
+# (deploy/nginx): keep a copy this long, serve it while refreshing for this long more, and serve
+# it for this long when the site fails. Per-reader answers are `private, no-store` whatever these
+# say (publishing/http_cache.py).
+PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=30)
+PUBLIC_CACHE_STALE_WHILE_REVALIDATE = env.int("PUBLIC_CACHE_STALE_WHILE_REVALIDATE", default=60)
+PUBLIC_CACHE_STALE_IF_ERROR = env.int("PUBLIC_CACHE_STALE_IF_ERROR", default=86_400)
 
 # EMAIL
 # ------------------------------------------------------------------------------

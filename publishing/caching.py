@@ -6,8 +6,9 @@ public sees (a status change, a current-status row, a destination, a claim linke
 bumps it once its transaction commits, so the next request renders afresh and no reader ever sees
 a status older than the database's.
 
-Both are Django's own: `condition` answers 304 for an ETag made from the version (before the view
-runs), and `cache_page` keeps the rendered page under a key prefix carrying the version, so a bump
+Both are Django's own: `condition` answers 304 for an ETag made from the version, or for an
+If-Modified-Since no earlier than the version's time (`version_last_modified`), before the view
+runs, and `cache_page` keeps the rendered page under a key prefix carrying the version, so a bump
 leaves every older copy unreachable (they expire on their own). Cached answers pass through the
 whole middleware stack like any other: host validation, security headers, metrics. Public pages
 are the same for every reader (no CSRF token, no cookie), which is what makes one copy right for
@@ -20,9 +21,11 @@ that bypass `save()` (`QuerySet.update`, `bulk_create`) must call
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 
 from celery.signals import task_prerun
@@ -88,17 +91,43 @@ def etag_for(request: HttpRequest, version: str) -> str:
     return f"{version}-{hashlib.blake2b(variant.encode(), digest_size=8).hexdigest()}"
 
 
-def _conditional(view: Callable, version: str) -> Callable:
-    return condition(etag_func=lambda request, *args, **kwargs: etag_for(request, version))(view)
+def version_last_modified(version: str, *, now: float | None = None) -> datetime | None:
+    """When what the public sees last changed, to the second; None while that cannot be said.
 
+    A published version is `<status version>.<UTC day>`, and a status version starts with the
+    time of its bump in hexadecimal nanoseconds, then four random hex digits
+    (destinations/status_version.py). Pages also change at UTC midnight with nothing written
+    (staleness), so the later of the bump and the start of the day. That is never earlier than the
+    real change (a version made afresh after the cache lost it only moves it later), so a reader's
+    If-Modified-Since is answered 304 only when nothing changed since.
 
-def _revalidate_every_time(response: HttpResponse) -> HttpResponse:
-    """Browsers may keep a copy but must ask (If-None-Match) before each use of it.
-
-    Replaces the max-age and Expires `cache_page` sets: those say how long our server-side copy
-    lives, not how long a reader's copy stays right (only until the next bump).
+    HTTP dates count whole seconds: a second bump in the same second would carry the same
+    Last-Modified, and a reader who fetched between the two would be told "not modified". So
+    none is given until that second is over; any later bump then falls in a later second.
     """
-    response.headers["Cache-Control"] = "no-cache"
+    status, _, day = version.rpartition(".")
+    try:
+        bumped = int(status[:-4], 16) // 1_000_000_000
+        midnight = calendar.timegm(time.strptime(day, "%Y%m%d"))
+    except ValueError:
+        return None
+    changed = max(bumped, midnight)
+    if int(time.time() if now is None else now) <= changed:
+        return None
+    return datetime.fromtimestamp(changed, UTC)
+
+
+def _conditional(view: Callable, version: str) -> Callable:
+    return condition(
+        etag_func=lambda request, *args, **kwargs: etag_for(request, version),
+        last_modified_func=lambda request, *args, **kwargs: version_last_modified(version),
+    )(view)
+
+
+def _caching_left_to_the_policy(response: HttpResponse) -> HttpResponse:
+    """Drop the max-age and Expires `cache_page` sets: those say how long our own copy lives;
+    what readers and proxies may keep is publishing/http_cache.py's to say."""
+    response.headers.pop("Cache-Control", None)
     response.headers.pop("Expires", None)
     return response
 
@@ -126,7 +155,7 @@ def status_page(params: type[Form]) -> Callable[[Callable[..., HttpResponse]], C
                 PAGE_TTL_SECONDS, cache=PAGE_CACHE, key_prefix=f"status-page.{version}"
             )(view)
             response = _conditional(cached, version)(request, *args, **kwargs)
-            return _revalidate_every_time(response)
+            return _caching_left_to_the_policy(response)
 
         return wrapped
 
@@ -146,15 +175,14 @@ def _keep_only(request: HttpRequest, names: list[str]) -> None:
 
 
 def with_etag(view: Callable) -> Callable:
-    """Wrap a read view (DRF or plain) with a version-derived ETag and 304 answers.
+    """Wrap a read view (DRF or plain) with a version-derived ETag, Last-Modified and 304 answers.
 
-    A matching If-None-Match is answered before the view runs: nothing is queried or rendered.
+    A matching If-None-Match (or an If-Modified-Since no earlier than the version) is answered
+    before the view runs: nothing is queried or rendered.
     """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
-        return _revalidate_every_time(
-            _conditional(view, published_version())(request, *args, **kwargs)
-        )
+        return _conditional(view, published_version())(request, *args, **kwargs)
 
     return wrapped

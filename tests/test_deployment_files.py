@@ -15,7 +15,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
-EXPECTED_SERVICES = {"web", "worker", "beat", "postgres", "redis"}
+EXPECTED_SERVICES = {"proxy", "web", "worker", "beat", "postgres", "redis"}
 
 
 def _compose_cli() -> list[str]:
@@ -52,11 +52,63 @@ def test_compose_validation_catches_a_broken_file(tmp_path):
     assert result.returncode != 0
 
 
-def test_compose_runs_web_worker_beat_postgres_and_redis_each_with_a_healthcheck():
+def test_compose_runs_proxy_web_worker_beat_postgres_and_redis_each_with_a_healthcheck():
     services = yaml.safe_load(COMPOSE.read_text())["services"]
     assert set(services) == EXPECTED_SERVICES
     assert all("healthcheck" in service for service in services.values())
     assert "gunicorn" in services["web"]["command"]
+
+
+def test_readers_reach_web_only_through_the_caching_proxy():
+    compose = yaml.safe_load(COMPOSE.read_text())
+    proxy, web = compose["services"]["proxy"], compose["services"]["web"]
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx/portcullis.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in web
+    # The proxy appends the reader to X-Forwarded-For: web believes exactly that one entry.
+    assert compose["x-app"]["environment"]["TRUSTED_PROXIES"].startswith("${TRUSTED_PROXIES:-1}")
+
+
+def test_the_proxy_config_forwards_the_reader_and_keeps_per_reader_answers_out_of_the_cache():
+    conf = (ROOT / "deploy" / "nginx" / "portcullis.conf").read_text()
+    directives = "\n".join(line.split("#")[0] for line in conf.splitlines())
+    for directive in (
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;",
+        "proxy_cache_background_update on;",
+        "proxy_cache_lock on;",
+        "proxy_cache_bypass $portcullis_per_reader;",
+        "proxy_no_cache $portcullis_per_reader;",
+    ):
+        assert directive in directives
+    # The application's Cache-Control decides lifetimes: nothing here overrides it.
+    assert "proxy_ignore_headers" not in directives
+    assert "proxy_cache_valid" not in directives
+
+
+def test_the_proxy_config_is_valid_nginx(tmp_path):
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if not nginx:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is missing: .ci/run installs Debian's nginx")
+        pytest.skip("nginx not installed (apt-get install nginx)")
+    conf = (ROOT / "deploy" / "nginx" / "portcullis.conf").read_text()
+    conf = conf.replace("server web:8000;", "server 127.0.0.1:8000;")
+    conf = conf.replace("/var/cache/nginx/portcullis ", f"{tmp_path / 'cache'} ")
+    main = tmp_path / "nginx.conf"
+    main.write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\n"
+        f"events {{}}\nhttp {{\n{conf}\n}}\n"
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(main)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_every_web_command_serves_with_the_shared_gunicorn_settings():
@@ -71,7 +123,7 @@ def test_every_web_command_serves_with_the_shared_gunicorn_settings():
         assert "--config gunicorn.conf.py" in command
 
 
-def test_gunicorn_settings_keep_connections_alive_with_threaded_workers():
+def test_gunicorn_settings_keep_connections_alive_with_threaded_workers_on_their_own_sockets():
     result = subprocess.run(
         [
             sys.executable,
@@ -97,3 +149,5 @@ def test_gunicorn_settings_keep_connections_alive_with_threaded_workers():
     assert settings["workers"] == "3"
     assert int(settings["threads"]) > 1
     assert int(settings["keepalive"]) > 0
+    # A socket per worker: the kernel spreads connections (bench/worker_balance.py).
+    assert settings["reuse_port"] == "True"

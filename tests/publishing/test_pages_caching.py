@@ -143,11 +143,6 @@ def test_a_cached_answer_is_counted_by_the_request_metrics(client, story):
     assert board_requests() == before + 1
 
 
-def test_browsers_are_told_to_revalidate_every_time(client, story):
-    client.get(BOARD)
-    assert client.get(BOARD)["Cache-Control"] == "no-cache"
-
-
 def test_the_page_cache_never_serves_a_page_older_than_the_current_version(client, story):
     client.get(KALMA)
     CurrentStatusFactory(
