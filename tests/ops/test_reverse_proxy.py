@@ -126,12 +126,17 @@ def stack():
         listen=f"{HOST}:{proxy_port}",
         cache_dir=base / "nginx" / "cache",
     )
+    # Debian's nginx keeps request bodies and buffered answers under /var/lib/nginx: here instead.
+    temp_paths = "".join(
+        f"{kind}_temp_path {base / 'nginx' / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     # The http block a packaged nginx.conf would wrap it in; as root, workers run as nobody.
     user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
     rendered.write_text(
         f"{user}worker_processes 1;\nerror_log {base / 'nginx' / 'error.log'} warn;\n"
         f"pid {base / 'nginx' / 'nginx.pid'};\nevents {{ worker_connections 256; }}\n"
-        f"http {{\naccess_log off;\n{server}\n}}\n"
+        f"http {{\naccess_log off;\n{temp_paths}{server}\n}}\n"
     )
     if os.geteuid() == 0:  # nobody writes the cache and nginx's temporary files
         shutil.chown(base / "nginx", "nobody", "nogroup")
