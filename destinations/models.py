@@ -136,6 +136,8 @@ class Destination(models.Model):
             # The board's order (see publishing.selectors.board.BOARD_ORDER): its pages are read
             # from this index, a page at a time, instead of sorting every destination.
             models.Index(*BOARD_ORDER, name="destination_board_order_idx"),
+            # The API's destination list, in its default order, a cursor page at a time.
+            models.Index(fields=["name", "id"], name="destination_name_idx"),
             # The board's "last updated": MAX() read from the end of this index.
             models.Index(fields=["reconciled_at"], name="destination_reconciled_idx"),
         ]

@@ -32,6 +32,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="destination",
+            index=models.Index(fields=["name", "id"], name="destination_name_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="destination",
             index=models.Index(fields=["reconciled_at"], name="destination_reconciled_idx"),
         ),
         migrations.AddIndex(
