@@ -72,6 +72,16 @@ class Audience:
 
 AUDIENCE_CHECK = Q(audience__regex=Audience.PATTERN)
 
+# The board lists places by country (places with no country last), each country first, then by
+# name. Kept here beside the index that serves it; the board's query orders by the same terms.
+BOARD_ORDER = (
+    models.Case(models.When(country_code="", then=1), default=0),
+    models.F("country_code"),
+    models.Case(models.When(kind=DestinationKind.COUNTRY, then=0), default=1),
+    models.F("name"),
+    models.F("id"),
+)
+
 
 class Destination(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
@@ -123,6 +133,13 @@ class Destination(models.Model):
             models.Index(
                 fields=["claims_version", "reconciled_version"], name="destination_dirty_idx"
             ),
+            # The board's order (see publishing.selectors.board.BOARD_ORDER): its pages are read
+            # from this index, a page at a time, instead of sorting every destination.
+            models.Index(*BOARD_ORDER, name="destination_board_order_idx"),
+            # The API's destination list, in its default order, a cursor page at a time.
+            models.Index(fields=["name", "id"], name="destination_name_idx"),
+            # The board's "last updated": MAX() read from the end of this index.
+            models.Index(fields=["reconciled_at"], name="destination_reconciled_idx"),
         ]
 
     def __str__(self) -> str:
@@ -175,7 +192,11 @@ class StatusChangeQuerySet(models.QuerySet):
         Withdrawal markers (rule "retraction") are left out too: reconciliation writes one only
         to supersede an entry the evidence no longer supports; it states no event of its own.
         """
-        return self.filter(superseded_by__isnull=True).exclude(rule="retraction")
+        # NOT EXISTS, not a join on `superseded_by`: the planner runs it as an anti-join probed
+        # through the unique index on `supersedes`, row by row, so a list read in an indexed
+        # order stops after its page instead of joining and sorting the whole history.
+        superseding = self.model.objects.filter(supersedes=models.OuterRef("pk"))
+        return self.filter(~models.Exists(superseding)).exclude(rule="retraction")
 
 
 class DecidedBy(models.TextChoices):
@@ -242,6 +263,10 @@ class StatusChange(models.Model):
                 fields=["destination", "audience", "-effective_at"], name="change_timeline_idx"
             ),
             models.Index(fields=["-recorded_at", "-id"], name="change_recorded_idx"),
+            # The changes page's default order (when it happened), read a page at a time.
+            models.Index(
+                fields=["-effective_at", "-recorded_at", "-id"], name="change_effective_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -293,7 +318,15 @@ class CurrentStatus(models.Model):
             ),
             models.CheckConstraint(condition=AUDIENCE_CHECK, name="current_status_audience_valid"),
         ]
-        indexes = [models.Index(fields=["status", "audience"], name="current_status_board_idx")]
+        indexes = [
+            models.Index(fields=["status", "audience"], name="current_status_board_idx"),
+            # Destinations with a known status: the board's count and its per-place test.
+            models.Index(
+                fields=["destination"],
+                condition=~Q(status=Status.UNKNOWN),
+                name="current_status_known_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.destination} ({self.audience}): {self.status}"

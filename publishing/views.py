@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from advisories.models import Notice
 from destinations.models import Audience, Destination, DestinationKind, Status
@@ -32,6 +33,19 @@ SUBSCRIBE_BOX_TEMPLATE = "advisories/subscribe_box.html"
 CHANGES_PER_PAGE = 50
 
 KNOWN_STATUSES = [(value, label) for value, label in Status.choices if value != Status.UNKNOWN]
+
+
+class ChangesPaginator(Paginator):
+    """Page numbers over the changes list, counted by `selectors.count_changes`: exactly for
+    a list of up to two thousand, else estimated (the page says "about"). A page reads its rows
+    in an indexed order, so its cost follows its depth, not the history's length."""
+
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        total, self.estimated = selectors.count_changes(self.object_list)
+        return total
 
 
 class AtParam(forms.Form):
@@ -228,11 +242,13 @@ def changes(request: HttpRequest) -> HttpResponse:
     if not params.is_valid():
         return bad_parameters(request, params)
     order = params.cleaned_data["order"]
-    paginator = Paginator(selectors.recent_changes(order=order), CHANGES_PER_PAGE)
+    paginator = ChangesPaginator(selectors.recent_changes(order=order), CHANGES_PER_PAGE)
     try:
         page = paginator.page(params.cleaned_data["page"] or 1)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("There is no such page of changes.") from None
+    if paginator.estimated and page.number > 1 and not page.object_list:
+        raise Http404("There is no such page of changes.")
     context = {
         "page": page,
         "learned": order == "recorded",

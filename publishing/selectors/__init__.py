@@ -18,6 +18,7 @@ from publishing.selectors.board import (
 from publishing.selectors.overview import (
     DestinationOverview,
     Span,
+    count_changes,
     destination_overview,
     last_change_recorded_at,
     recent_changes,
@@ -47,6 +48,7 @@ __all__ = [
     "board",
     "board_choices",
     "confirmations_as_of",
+    "count_changes",
     "country_name",
     "current_status_rows",
     "current_statuses",

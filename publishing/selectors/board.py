@@ -13,12 +13,15 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Value,
     When,
     Window,
 )
 from django.db.models.functions import RowNumber
 
 from destinations.models import (
+    BOARD_ORDER,
     Audience,
     CurrentStatus,
     Destination,
@@ -168,16 +171,18 @@ def board(
     rows: list[tuple[Destination, AudienceStatus]] = []
     if at is None:
         matching = wanted.rows(current_status_rows(now=now), now=now)
+        # Ordered by the terms of destination_board_order_idx: a page is read from the index.
         destinations = (
             Destination.objects.filter(conditions)
             .filter(Exists(matching.filter(destination=OuterRef("pk"))))
-            .annotate(
-                no_country=Case(When(country_code="", then=1), default=0),
-                not_country=Case(When(kind=DestinationKind.COUNTRY, then=0), default=1),
-            )
-            .order_by("no_country", "country_code", "not_country", "name", "id")
+            .order_by(*BOARD_ORDER)
         )
-        total = destinations.count()
+        if conditions or wanted.narrows_rows:
+            total = destinations.count()
+        else:
+            # Every destination with a known status: counted on the current-status table's
+            # partial index, without visiting the destinations.
+            total = _known().values("destination_id").distinct().count()
         chosen = {d.pk: d for d in destinations[offset : offset + per_page]} if total else {}
         for row in matching.filter(destination_id__in=list(chosen)):
             rows.append((chosen[row.destination_id], status_from_current(row)))
@@ -228,20 +233,43 @@ class BoardChoices:
     audiences: set[str]
 
 
+def _known() -> QuerySet[CurrentStatus]:
+    return CurrentStatus.objects.exclude(status=Status.UNKNOWN)
+
+
 def board_choices() -> BoardChoices:
     """The countries and audiences that have a known status: the board's filter options, in
-    one query."""
-    pairs = (
-        CurrentStatus.objects.exclude(status=Status.UNKNOWN)
-        .values_list("destination__country_code", "audience")
-        .distinct()
+    two queries whose cost follows the number of countries and of current-status rows, never
+    the number of destinations joined to them.
+
+    A country is offered when some place with its code has a known status; asked per country
+    row (every ISO country has one, loaded by migration) as an indexed probe per country.
+    """
+    # A scalar subquery (LIMIT 1), not EXISTS: PostgreSQL would turn EXISTS into one semi-join
+    # over every destination; this stays a probe per country that stops at its first place.
+    known_place = Subquery(
+        Destination.objects.filter(country_code=OuterRef("country_code"))
+        .filter(Exists(_known().filter(destination=OuterRef("pk"))))
+        .order_by()
+        .values("pk")[:1]
     )
-    countries, audiences = set(), set()
-    for code, audience in pairs:
-        if code:
-            countries.add(code)
-        audiences.add(audience)
-    return BoardChoices(countries=countries, audiences=audiences)
+    countries = (
+        Destination.objects.filter(kind=DestinationKind.COUNTRY)
+        .exclude(country_code="")
+        .annotate(known_place=known_place)
+        .filter(known_place__isnull=False)
+        .order_by()
+        .annotate(is_country=Value(True))
+        .values_list("is_country", "country_code")
+    )
+    audiences = (
+        _known().order_by().annotate(is_country=Value(False)).values_list("is_country", "audience")
+    )
+    choices = BoardChoices(countries=set(), audiences=set())
+    # One round-trip: UNION also drops the duplicate audiences.
+    for is_country, value in countries.union(audiences):
+        (choices.countries if is_country else choices.audiences).add(value)
+    return choices
 
 
 UNSTATED_LIMIT = 20

@@ -1,0 +1,107 @@
+"""Issue 17: the public lists cost what their page costs, however long the history is.
+
+Builds 5,000 destinations and 200,000 status changes once for the module (bench/scale_data.py,
+in a transaction rolled back at the end), refreshes the planner's statistics, then EXPLAINs every
+query the board, the changes page (both orders), the changes API (first page and a cursor page),
+the changes feed and the API's destination list run: none may read the history or the
+destinations table whole (a Seq Scan) or sort more than a few thousand rows.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from bench.scale_data import analyze, generate
+from destinations.models import Destination, StatusChange
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+WHOLE_TABLES = {Destination._meta.db_table, StatusChange._meta.db_table}
+MOST_ROWS_SORTED = 5_000
+
+
+@pytest.fixture(scope="module")
+def large_history(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        made = generate(destinations=5_000, changes=200_000)
+        analyze()
+        yield made
+        transaction.set_rollback(True)
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _problems(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    problems = []
+    for node in _nodes(plan[0]["Plan"]):
+        kind = node["Node Type"]
+        if kind == "Seq Scan" and node.get("Relation Name") in WHOLE_TABLES:
+            problems.append(f"Seq Scan on {node['Relation Name']}")
+        if kind in ("Sort", "Incremental Sort") and node["Plan Rows"] > MOST_ROWS_SORTED:
+            problems.append(f"{kind} of {node['Plan Rows']} rows")
+    return problems
+
+
+def _explained(client, url: str) -> dict[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    found = {}
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if sql.lstrip("( ").upper().startswith("SELECT"):
+            found[sql] = _problems(sql)
+    assert found, f"{url} ran no query"
+    return found
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?q=",
+        "/?page=3",
+        "/changes/",
+        "/changes/?page=4",
+        "/changes/?order=learned",
+        "/changes/?order=learned&page=4",
+        "/api/v1/changes/",
+        "/api/v1/destinations/",
+        "/feeds/changes/",
+    ],
+)
+def test_a_public_list_reads_its_page_through_indexes(client, large_history, url):
+    bad = {sql[:300]: problems for sql, problems in _explained(client, url).items() if problems}
+    assert not bad, bad
+
+
+def test_a_cursor_page_of_the_changes_api_reads_through_indexes(client, large_history):
+    first = client.get("/api/v1/changes/").json()
+    parts = urlsplit(first["next"])
+    bad = {
+        sql[:300]: problems
+        for sql, problems in _explained(client, f"{parts.path}?{parts.query}").items()
+        if problems
+    }
+    assert not bad, bad
+
+
+def test_a_page_of_changes_deep_in_a_long_history_says_its_page_count_is_estimated(
+    client, large_history
+):
+    html = client.get("/changes/", {"page": 2}).content.decode()
+    assert "Page 2 of about" in html
+    assert html.count('class="change"') == 50
