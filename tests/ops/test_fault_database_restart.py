@@ -20,7 +20,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.ops.servers import PrivatePostgres, free_port, wait_until
+from tests.ops.servers import PrivatePostgres, free_port, migrate, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUEST_TIMEOUT = 15  # seconds: far above a clean failure, far below a hang
@@ -69,14 +69,7 @@ def web(cluster):
         # Every /readyz here must probe afresh: the outage starts between two requests.
         "OPS_PROBE_MIN_INTERVAL_SECONDS": "0",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    migrate(env)
     log = open(var_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.ops.servers import free_port, wait_until
+from tests.ops.servers import free_port, migrate, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "deploy" / "nginx" / "portcullis.conf"
@@ -99,14 +99,7 @@ def stack():
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    migrate(env)
     web_log = open(base / "gunicorn.log", "w")  # noqa: SIM115 - closed at teardown
     web = subprocess.Popen(
         [
