@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -242,17 +242,20 @@ def deliveries_send(
             policy=policy,
             rng=rng,
         )
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            endpoint_id=delivery.endpoint_id,
-            number=delivery.attempts + 1,
-            attempted_at=at,
-            status_code=answer.status,
-            error=answer.error[:500],
-            latency_ms=latency_ms,
-            response_excerpt=reply,
-            outcome=decision.outcome,
-        )
+        try:
+            WebhookAttempt.objects.create(
+                delivery=delivery,
+                endpoint_id=delivery.endpoint_id,
+                number=delivery.attempts + 1,
+                attempted_at=at,
+                status_code=answer.status,
+                error=answer.error[:500],
+                latency_ms=latency_ms,
+                response_excerpt=reply,
+                outcome=decision.outcome,
+            )
+        except IntegrityError:  # the owner deleted the endpoint (and its deliveries) meanwhile
+            continue
         if batch.mark(delivery, decision, at):
             disabled.add(delivery.endpoint_id)
     logger.info(

@@ -9,9 +9,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from standardwebhooks.webhooks import Webhook
 
+from advisories import handoffs
+from advisories.models import Delivery
 from config.celery import app as celery_app
 from publishing.api.serializers import ChangeSerializer
-from tests.factories import StatusChangeFactory, WebhookEndpointFactory
+from tests.factories import StatusChangeFactory, SubscriptionFactory, WebhookEndpointFactory
 from tests.webhooks.receiver import spec_verifies
 from webhooks.fanout import change_fan_out
 from webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookFanOut
@@ -197,6 +199,21 @@ def test_the_fan_out_task_delivers_once_its_transaction_commits(
         fan_out_change.delay(change.pk)
 
     assert len(receiver.requests) == 1
+
+
+def test_a_recorded_change_reaches_the_webhook_receiver_beside_the_alert_emails(
+    places, receiver, smtp, django_capture_on_commit_callbacks
+):
+    SubscriptionFactory(email="reader@example.org")
+    endpoint_at(receiver)
+    change = published_change(places["zone"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        handoffs.change_recorded.open_after_commit(change.pk)  # as reconciliation does
+
+    assert len(receiver.requests) == 1
+    assert Delivery.objects.filter(change=change).count() == 1
+    assert len(smtp.to("reader@example.org")) == 1
 
 
 class WorkerKilled(BaseException):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -12,6 +13,7 @@ from standardwebhooks.webhooks import Webhook
 from tests.advisories.smtp_sink import free_port
 from tests.factories import StatusChangeFactory, WebhookEndpointFactory
 from tests.webhooks.receiver import Reply, spec_verifies
+from tests.webhooks.tls import TlsReceiver
 from webhooks.fanout import change_fan_out
 from webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from webhooks.registration import endpoint_rotate_secret
@@ -298,3 +300,23 @@ def test_every_attempt_is_recorded_with_status_latency_and_an_escaped_excerpt(
     assert attempt.latency_ms >= 0
     assert attempt.response_excerpt.startswith("<b>busy</b>\\x00\\x1b[31m")
     assert len(attempt.response_excerpt.encode()) <= 1024
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_an_https_endpoint_whose_certificate_does_not_verify_is_not_sent_to(
+    places, tmp_path, settings
+):
+    settings.WEBHOOKS_REQUIRE_HTTPS = True
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    tls = TlsReceiver(tmp_path).start()
+    try:
+        WebhookEndpointFactory(url=tls.url())
+        fan_out(places["zone"])
+
+        report = deliveries_send(now=NOW)
+    finally:
+        tls.stop()
+
+    assert report.retried == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in WebhookAttempt.objects.get().error
+    assert tls.requests == []
