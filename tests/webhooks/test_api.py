@@ -257,3 +257,21 @@ def test_a_user_with_the_permission_in_a_session_can(client):
     client.force_login(WebhookUserFactory())
 
     assert client.get(LIST).status_code == 200
+
+
+def test_the_attempts_list_runs_a_constant_number_of_queries(
+    owner, owner_client, receiver, places, django_assert_max_num_queries
+):
+    endpoint = WebhookEndpointFactory(owner=owner, url=receiver.url())
+    receiver.default = Reply(500)
+    for n in range(6):
+        change = StatusChangeFactory(
+            destination=places["zone"], recorded_at=NOW + timedelta(minutes=n), alters_current=True
+        )
+        change_fan_out(change_id=change.pk, now=NOW)
+    deliveries_send(now=NOW)
+
+    with django_assert_max_num_queries(6):
+        response = owner_client.get(f"{LIST}{endpoint.pk}/attempts/")
+
+    assert len(response.json()["results"]) == 6
