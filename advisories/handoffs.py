@@ -3,9 +3,11 @@
 A stage never imports a later one. When it commits work that the next stage must pick up, it
 opens that stage's door here (``notice_stored.open_after_commit(notice.pk)``); what stands
 behind each door, the next stage's Celery task, is connected in one place,
-``advisories.pipeline``, when the app is ready. The database holds the work, not the message: a
-message lost here (a broker outage, a crash before commit) is found again by that stage's
-sweeper, so opening a door never fails the write that opened it.
+``advisories.pipeline``, when the app is ready. A door may have several tasks behind it (an app
+above advisories, such as webhooks, connects its own from its app config): each is enqueued on
+its own, so one that cannot be enqueued does not keep the others from theirs. The database holds
+the work, not the message: a message lost here (a broker outage, a crash before commit) is found
+again by that stage's sweeper, so opening a door never fails the write that opened it.
 """
 
 from __future__ import annotations
@@ -25,23 +27,33 @@ class Door:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._task: Task | None = None
+        self._tasks: list[Task] = []
 
     def connect(self, task: Task) -> None:
-        """Put the next stage's task behind this door (``advisories.pipeline`` does, at start)."""
-        self._task = task
+        """Put a task behind this door (``advisories.pipeline`` and the app configs above
+        advisories do, at start). Connecting the same task twice keeps one."""
+        if not any(t.name == task.name for t in self._tasks):
+            self._tasks.append(task)
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        return tuple(self._tasks)
 
     def open_after_commit(self, *args: object) -> None:
-        """Hand ``args`` (ids) to the next stage when, and only if, the caller's work commits."""
-        if self._task is None:
+        """Hand ``args`` (ids) to every task behind the door when, and only if, the caller's
+        work commits; each task is enqueued by a callback of its own."""
+        if not self._tasks:
             raise ImproperlyConfigured(f"Nothing is connected behind the door {self.name!r}.")
-        transaction.on_commit(partial(self._open, self._task, args))
+        for task in self._tasks:
+            transaction.on_commit(partial(self._open, task, args))
 
     def _open(self, task: Task, args: tuple[object, ...]) -> None:
         try:
             task.delay(*args)
         except Exception:  # the broker may be down; the rows are stored, the sweeper is the net
-            logger.exception("handoff %s%s not enqueued; the sweeper will", self.name, args)
+            logger.exception(
+                "handoff %s -> %s%s not enqueued; the sweeper will", self.name, task.name, args
+            )
 
 
 notice_stored = Door("notice stored -> extraction")

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "destinations",
     "advisories",
     "publishing",
+    "webhooks",
     "django_prometheus",
     "csp",
     "axes",
@@ -248,6 +249,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 RECONCILE_INTERVAL = timedelta(seconds=env.int("RECONCILE_INTERVAL_SECONDS", default=300))
 FEED_POLL_INTERVAL = timedelta(seconds=env.int("FEED_POLL_INTERVAL_SECONDS", default=60))
 ALERTS_SWEEP_INTERVAL = timedelta(seconds=env.int("ALERTS_SWEEP_INTERVAL_SECONDS", default=60))
+WEBHOOKS_SWEEP_INTERVAL = timedelta(seconds=env.int("WEBHOOKS_SWEEP_INTERVAL_SECONDS", default=60))
 EXTRACTION_SWEEP_INTERVAL = timedelta(
     seconds=env.int("EXTRACTION_SWEEP_INTERVAL_SECONDS", default=60)
 )
@@ -260,6 +262,7 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "advisories.tasks.reconcile", "schedule": RECONCILE_INTERVAL},
     "poll-feeds": {"task": "advisories.tasks.poll_feeds", "schedule": FEED_POLL_INTERVAL},
     "alerts-sweep": {"task": "advisories.tasks.alerts_sweep", "schedule": ALERTS_SWEEP_INTERVAL},
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": WEBHOOKS_SWEEP_INTERVAL},
     "extraction-sweep": {
         "task": "advisories.tasks.extraction_sweep",
         "schedule": EXTRACTION_SWEEP_INTERVAL,
@@ -395,10 +398,35 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "destinations.models.Status",
         "SourceKindEnum": "advisories.models.SourceKind",
         "NoticeStateEnum": "advisories.models.NoticeState",
+        "SubscriptionScopeEnum": "advisories.models.SubscriptionScope",
+        "WebhookScopeEnum": "webhooks.models.EndpointScope",
     },
     # An optional choice is optional, not one of a separate "BlankEnum"/"NullEnum".
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
 }
+
+# WEBHOOKS
+# ------------------------------------------------------------------------------
+# https (certificate and host name verified) unless off: at registration and before each send.
+WEBHOOKS_REQUIRE_HTTPS = env.bool("WEBHOOKS_REQUIRE_HTTPS", default=not DEBUG)
+# Non-public networks webhooks may still be sent to (a receiver of your own), e.g. 10.8.0.0/24.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_LEASE = timedelta(seconds=env.int("WEBHOOK_LEASE_SECONDS", default=300))
+WEBHOOK_BATCH_SIZE = env.int("WEBHOOK_BATCH_SIZE", default=20)
+WEBHOOK_SENDERS = env.int("WEBHOOK_SENDERS", default=2)
+# Backoff with jitter, base to cap, for RETRY_FOR (>= a day); Retry-After honoured up to its max.
+WEBHOOK_RETRY_BASE = timedelta(seconds=env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30))
+WEBHOOK_RETRY_CAP = timedelta(seconds=env.int("WEBHOOK_RETRY_CAP_SECONDS", default=3600))
+WEBHOOK_RETRY_FOR = timedelta(hours=env.int("WEBHOOK_RETRY_FOR_HOURS", default=72))
+WEBHOOK_RETRY_AFTER_MAX = timedelta(hours=env.int("WEBHOOK_RETRY_AFTER_MAX_HOURS", default=1))
+# An endpoint with no success since its first failure this long ago is disabled, its owner told.
+WEBHOOK_DISABLE_AFTER = timedelta(hours=env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=72))
+# After a rotation the old secret keeps signing beside the new one for this long.
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24))
+# The sweep fans out changes recorded this recently whose fan-out message was lost; a claimed
+# batch whose worker died is sent again after the lease.
+WEBHOOK_FANOUT_LOOKBACK = timedelta(hours=env.int("WEBHOOK_FANOUT_LOOKBACK_HOURS", default=48))
 
 # INGEST AND EXTRACTION
 # ------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 
 from advisories.models import Claim, Notice, ReviewState, Source, SourceKind
 from destinations.models import Audience, Destination, DestinationAlias, DestinationKind, Status
+from webhooks.signing import new_secret
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -118,3 +120,33 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
     scope = "all"
     frequency = "immediate"
     confirmed_at = datetime(2025, 7, 1, tzinfo=UTC)
+
+
+class WebhookUserFactory(UserFactory):
+    """An account that may register webhooks (`webhooks.add_webhookendpoint`)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"integrator{n}")
+
+    @factory.post_generation
+    def webhook_permission(user, create, extracted, **kwargs):
+        if create:
+            user.user_permissions.add(
+                Permission.objects.get(
+                    content_type__app_label="webhooks", codename="add_webhookendpoint"
+                )
+            )
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """An endpoint as registration leaves it; ``url`` is usually the loopback receiver's."""
+
+    class Meta:
+        model = "webhooks.WebhookEndpoint"
+
+    owner = factory.SubFactory(WebhookUserFactory)
+    url = "https://hooks.example.org/portcullis"
+    scope = "all"
+    secret = factory.LazyFunction(new_secret)

@@ -14,7 +14,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "destinations", "advisories", "publishing")
+PACKAGES = ("config", "destinations", "advisories", "publishing", "webhooks")
 MAX_MODULE_LINES = 500
 
 

@@ -1,14 +1,16 @@
-"""The guarded fetcher: an HTTP GET of a URL that a person typed in and a stranger serves.
+"""The guarded fetcher: HTTP requests to a URL that a person typed in and a stranger serves.
 
 - http and https only; the host is resolved once, every address it resolves to must be public
-  (unless FEED_ALLOWED_NETWORKS trusts it), including the IPv4 address inside an IPv6 form
-  that carries one (NAT64, 6to4, Teredo, mapped, compatible), and the connection goes to the
-  address that was checked, so a DNS answer that changes between check and connect (rebinding)
-  gains nothing;
-- each redirect is checked the same way, and there are at most MAX_REDIRECTS;
-- one time budget (FEED_TIMEOUT_SECONDS) for the whole fetch, a byte cap (FEED_MAX_BYTES) read
-  in chunks, and the same cap after decompression.
-It knows nothing of feeds or notices, so any outbound request the project makes can use it.
+  (unless the caller's AddressRules trust it: FEED_ALLOWED_NETWORKS for feeds,
+  WEBHOOK_ALLOWED_NETWORKS for webhooks), including the IPv4 address inside an IPv6 form that
+  carries one (NAT64, 6to4, Teredo, mapped, compatible), and the connection goes to the address
+  that was checked, so a DNS answer that changes between check and connect (rebinding) gains
+  nothing; https verifies the certificate and host name with the default SSL context;
+- redirects are followed only when asked, each checked the same way, at most MAX_REDIRECTS;
+- one time budget for the whole exchange, a byte cap on the body read in chunks, and the same
+  cap after decompression.
+``guarded_request`` is the general form (any method, any status is a result); ``guarded_get``
+is the feed reader's GET built on it. It knows nothing of feeds, notices or webhooks.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import socket
 import ssl
 import time
 import zlib
-from dataclasses import dataclass
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -33,6 +36,27 @@ class FetchError(Exception):
     """The URL could not be fetched safely. The message is meant for a curator."""
 
 
+class FetchRefused(FetchError):
+    """The URL was refused before connecting (its scheme, port or addresses), not a network
+    failure: asking again will not help until the URL or the deployment's rules change."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddressRules:
+    """Which non-public addresses a caller may still reach (``address_allowed``)."""
+
+    allowed_networks: Sequence[str] = ()
+    allow_private: bool = False
+
+
+def feed_rules() -> AddressRules:
+    """The feed reader's rules, read from settings when asked (tests change them)."""
+    return AddressRules(
+        allowed_networks=tuple(settings.FEED_ALLOWED_NETWORKS),
+        allow_private=settings.FEED_ALLOW_PRIVATE_ADDRESSES,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     status: int  # 200 or 304
@@ -43,32 +67,127 @@ class FetchResult:
     last_modified: str = ""
 
 
-def guarded_get(*, url: str, headers: dict[str, str]) -> FetchResult:
-    """GET ``url`` within the time and size budget, following a few redirects, each checked.
+@dataclass(frozen=True, slots=True)
+class HttpResult:
+    """Any answer of a guarded request, whatever its status."""
 
-    Raises FetchError with a message for the source's curators; a 304 is a result, not an error.
+    status: int
+    reason: str
+    url: str  # after the redirects followed, if any
+    headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
+    content: bytes = b""  # empty for statuses whose body was not asked for
+    truncated: bool = False  # the body was longer than max_bytes (with truncate=True)
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+def guarded_request(
+    *,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None = None,
+    timeout: float,
+    max_bytes: int,
+    follow_redirects: bool = False,
+    rules: AddressRules,
+    read_body_for: Container[int] | None = None,
+    truncate: bool = False,
+    decompress: bool = False,
+) -> HttpResult:
+    """Send one request within ``timeout`` seconds in all and return the answer, any status.
+
+    The body is read for the statuses in ``read_body_for`` (all when None), up to ``max_bytes``:
+    a longer one raises FetchError, or is cut to ``max_bytes`` with ``truncate``. With
+    ``follow_redirects`` a 3xx with a Location is followed (as a GET when 303), each hop checked;
+    without it a 3xx is returned like any answer. Raises FetchRefused for a URL refused before
+    connecting, FetchError for a timeout, a connection failure or a body over the cap.
     """
-    deadline = time.monotonic() + settings.FEED_TIMEOUT_SECONDS
+    limits = _Limits(timeout=timeout, max_bytes=max_bytes, truncate=truncate, decompress=decompress)
+    deadline = time.monotonic() + timeout
     for _ in range(MAX_REDIRECTS + 1):
-        status, location, result = _fetch_once(url=url, headers=headers, deadline=deadline)
-        if status not in _REDIRECTS:
-            assert result is not None
+        result = _request_once(
+            method=method,
+            url=url,
+            headers=headers,
+            body=body,
+            deadline=deadline,
+            rules=rules,
+            limits=limits,
+            read_body_for=read_body_for,
+            follow_redirects=follow_redirects,
+        )
+        if not follow_redirects or result.status not in _REDIRECTS:
             return result
+        location = result.header("Location")
+        if not location:
+            raise FetchError(f"HTTP {result.status} without a Location header.")
         url = urljoin(url, location)
+        if result.status == http.client.SEE_OTHER:
+            method, body = "GET", None
     raise FetchError(f"More than {MAX_REDIRECTS} redirects.")
 
 
-def _fetch_once(
-    *, url: str, headers: dict[str, str], deadline: float
-) -> tuple[int, str, FetchResult | None]:
+def guarded_get(*, url: str, headers: dict[str, str]) -> FetchResult:
+    """GET a feed within FEED_TIMEOUT_SECONDS and FEED_MAX_BYTES, following a few redirects,
+    each checked.
+
+    Raises FetchError with a message for the source's curators; a 304 is a result, not an error.
+    """
+    result = guarded_request(
+        method="GET",
+        url=url,
+        headers=headers,
+        timeout=settings.FEED_TIMEOUT_SECONDS,
+        max_bytes=settings.FEED_MAX_BYTES,
+        follow_redirects=True,
+        rules=feed_rules(),
+        read_body_for={http.client.OK},
+        decompress=True,
+    )
+    if result.status == http.client.NOT_MODIFIED:
+        return FetchResult(status=result.status, url=result.url)
+    if result.status != http.client.OK:
+        raise FetchError(f"HTTP {result.status} {result.reason}".strip())
+    return FetchResult(
+        status=result.status,
+        url=result.url,
+        content=result.content,
+        content_type=result.header("Content-Type"),
+        etag=result.header("ETag"),
+        last_modified=result.header("Last-Modified"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    timeout: float
+    max_bytes: int
+    truncate: bool
+    decompress: bool
+
+
+def _request_once(
+    *,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    deadline: float,
+    rules: AddressRules,
+    limits: _Limits,
+    read_body_for: Container[int] | None,
+    follow_redirects: bool,
+) -> HttpResult:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"Only http and https feed URLs are fetched, not {url[:200]!r}.")
+        raise FetchRefused(f"Only http and https URLs are fetched, not {url[:200]!r}.")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise FetchError("The feed URL has an invalid port.") from None
-    address = _checked_address(parts.hostname, port)
+        raise FetchRefused("The URL has an invalid port.") from None
+    address = _checked_address(parts.hostname, port, rules)
     connection = _PinnedConnection.open(
         scheme=parts.scheme, host=parts.hostname, port=port, address=address, deadline=deadline
     )
@@ -77,68 +196,74 @@ def _fetch_once(
         path = f"{path}?{parts.query}"
     try:
         try:
-            connection.request("GET", path, headers=headers)
+            connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
         except TimeoutError:
-            raise FetchError(f"Timed out after {settings.FEED_TIMEOUT_SECONDS} seconds.") from None
+            raise FetchError(f"Timed out after {limits.timeout} seconds.") from None
         except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"Could not fetch the feed: {exc}") from None
+            raise FetchError(f"Could not fetch the URL: {exc}") from None
         status = response.status
-        if status in _REDIRECTS:
-            location = response.getheader("Location") or ""
-            if not location:
-                raise FetchError(f"HTTP {status} without a Location header.")
-            return status, location, None
-        if status == http.client.NOT_MODIFIED:
-            return status, "", FetchResult(status=status, url=url)
-        if status != http.client.OK:
-            raise FetchError(f"HTTP {status} {response.reason}".strip())
-        content = _read_capped(response, connection, deadline)
-        return (
-            status,
-            "",
-            FetchResult(
-                status=status,
-                url=url,
-                content=content,
-                content_type=response.getheader("Content-Type") or "",
-                etag=response.getheader("ETag") or "",
-                last_modified=response.getheader("Last-Modified") or "",
-            ),
+        answer = {name.lower(): value for name, value in response.getheaders()}
+        wanted = read_body_for is None or status in read_body_for
+        if status in _REDIRECTS and follow_redirects:
+            wanted = False
+        content, truncated = b"", False
+        if wanted:
+            content, truncated = _read_capped(response, connection, deadline, limits)
+        return HttpResult(
+            status=status,
+            reason=response.reason or "",
+            url=url,
+            headers=answer,
+            content=content,
+            truncated=truncated,
         )
     finally:
         connection.close()
 
 
 def _read_capped(
-    response: http.client.HTTPResponse, connection: http.client.HTTPConnection, deadline: float
-) -> bytes:
-    cap = settings.FEED_MAX_BYTES
-    too_big = f"The feed is larger than the limit of {cap} bytes."
+    response: http.client.HTTPResponse,
+    connection: http.client.HTTPConnection,
+    deadline: float,
+    limits: _Limits,
+) -> tuple[bytes, bool]:
+    cap = limits.max_bytes
+    too_big = f"The response is larger than the limit of {cap} bytes."
     declared = response.getheader("Content-Length")
-    if declared and declared.isdigit() and int(declared) > cap:
+    if declared and declared.isdigit() and int(declared) > cap and not limits.truncate:
         raise FetchError(too_big)
     chunks: list[bytes] = []
     size = 0
+    truncated = False
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise FetchError(f"Timed out after {settings.FEED_TIMEOUT_SECONDS} seconds.")
+            raise FetchError(f"Timed out after {limits.timeout} seconds.")
         if connection.sock is not None:
             connection.sock.settimeout(remaining)
         try:
-            chunk = response.read(CHUNK_BYTES)
+            chunk = response.read(min(CHUNK_BYTES, cap + 1 - size))
         except TimeoutError:
-            raise FetchError(f"Timed out after {settings.FEED_TIMEOUT_SECONDS} seconds.") from None
+            raise FetchError(f"Timed out after {limits.timeout} seconds.") from None
         except (OSError, http.client.HTTPException) as exc:
             raise FetchError(f"The connection failed while reading: {exc}") from None
         if not chunk:
             break
         size += len(chunk)
-        if size > cap:
-            raise FetchError(too_big)
         chunks.append(chunk)
-    content = b"".join(chunks)
+        if size > cap:
+            if not limits.truncate:
+                raise FetchError(too_big)
+            truncated = True
+            break
+    content = b"".join(chunks)[:cap]
+    if limits.decompress:
+        content = _decoded(content, response, cap, too_big)
+    return content, truncated
+
+
+def _decoded(content: bytes, response: http.client.HTTPResponse, cap: int, too_big: str) -> bytes:
     encoding = (response.getheader("Content-Encoding") or "").strip().lower()
     if encoding in ("gzip", "x-gzip", "deflate"):
         # 32 + MAX_WBITS reads both gzip and zlib framing; the output is capped like the input,
@@ -147,7 +272,7 @@ def _read_capped(
         try:
             content = inflater.decompress(content, cap + 1)
         except zlib.error as exc:
-            raise FetchError(f"The feed's {encoding} encoding is corrupt: {exc}") from None
+            raise FetchError(f"The {encoding} encoding is corrupt: {exc}") from None
         if len(content) > cap or inflater.unconsumed_tail:
             raise FetchError(too_big)
     elif encoding not in ("", "identity"):
@@ -155,12 +280,12 @@ def _read_capped(
     return content
 
 
-def _checked_address(host: str, port: int) -> str:
+def _checked_address(host: str, port: int, rules: AddressRules) -> str:
     """Resolve the host once and return an address to connect to, refusing non-public ones."""
     addresses = _resolve(host, port)
     for address in addresses:
-        if not address_allowed(address):
-            raise FetchError(_refusal(host, address))
+        if not address_allowed(address, rules=rules):
+            raise FetchRefused(_refusal(host, address))
     return addresses[0]
 
 
@@ -216,17 +341,19 @@ def is_public_address(address: str) -> bool:
     return _is_public_ip(ip) and all(_is_public_ip(inner) for inner in embedded_ipv4(ip))
 
 
-def address_allowed(address: str) -> bool:
-    """Public, or in a network the deployment trusts (FEED_ALLOWED_NETWORKS: a feed server of
-    its own), or anything at all with FEED_ALLOW_PRIVATE_ADDRESSES (development, tests)."""
-    if settings.FEED_ALLOW_PRIVATE_ADDRESSES:
+def address_allowed(address: str, *, rules: AddressRules | None = None) -> bool:
+    """Public, or in a network the deployment trusts (``rules``, the feeds' by default:
+    FEED_ALLOWED_NETWORKS, a feed server of its own), or anything at all with ``allow_private``
+    (FEED_ALLOW_PRIVATE_ADDRESSES: development, tests)."""
+    rules = rules or feed_rules()
+    if rules.allow_private:
         return True
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    trusted = (ipaddress.ip_network(n, strict=False) for n in settings.FEED_ALLOWED_NETWORKS)
+    trusted = (ipaddress.ip_network(n, strict=False) for n in rules.allowed_networks)
     return any(ip in network for network in trusted) or is_public_address(address)
 
 
-def url_refusal(url: str) -> str | None:
+def url_refusal(url: str, *, rules: AddressRules | None = None) -> str | None:
     """Why the guarded fetcher would refuse ``url`` (its scheme or the addresses its host has now),
     or None. For forms that take a URL to fetch later: refuse at save time, not at fetch time.
     A host that does not resolve yet is not refused here; the fetch will say so."""
@@ -239,7 +366,7 @@ def url_refusal(url: str) -> str | None:
     except (FetchError, ValueError):
         return None
     for address in addresses:
-        if not address_allowed(address):
+        if not address_allowed(address, rules=rules):
             return _refusal(parts.hostname, address)
     return None
 

@@ -177,6 +177,7 @@ def test_the_api_root_is_a_json_index_of_absolute_links(client, story):
         "notices": "http://testserver/api/v1/notices/",
         "sources": "http://testserver/api/v1/sources/",
         "subscriptions": "http://testserver/api/v1/subscriptions/",
+        "webhooks": "http://testserver/api/v1/webhooks/",
     }
     assert body["schema"] == "http://testserver/api/v1/schema/"
     assert body["docs"] == "http://testserver/api/v1/docs/"
