@@ -15,5 +15,6 @@ app.autodiscover_tasks(
         "advisories.extraction",
         "advisories.reconciliation",
         "advisories.alerts",
+        "publishing.export",
     ]
 )
