@@ -27,14 +27,10 @@ from publishing.export.columns import (
 )
 from publishing.export.rows import CHUNK_BYTES, csv_header
 
-
-def _literal(text: str) -> str:
-    """A SQL string literal for our own constants (escape-string syntax, for tab and CR)."""
-    escaped = text.replace("\\", "\\\\").replace("'", "''").replace("\t", "\\t")
-    return "E'" + escaped.replace("\r", "\\r") + "'"
-
-
-_FORMULA_STARTS_SQL = ", ".join(_literal(start) for start in FORMULA_STARTS)
+# The formula guard tests the first character's code point (`ascii()`, 0 for an empty text):
+# integer comparisons rather than one-character texts compared under the database's collation,
+# which took a third off the time of the 5M-change changes export (bench/export_bench.py).
+_FORMULA_CODES = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
 
 
 def _timestamp(expression: str) -> str:
@@ -51,8 +47,8 @@ def csv_cell(column: Column) -> str:
     if column.type == "text":
         # An empty text is NULL here: COPY would write a non-null empty string as "".
         return (
-            f"CASE WHEN {x} = '' THEN NULL "
-            f"WHEN left({x}, 1) IN ({_FORMULA_STARTS_SQL}) THEN '''' || {x} ELSE {x} END"
+            f"CASE WHEN ascii({x}) IN ({_FORMULA_CODES}) THEN '''' || {x} "
+            f"WHEN ascii({x}) = 0 THEN NULL ELSE {x} END"
         )
     if column.type == "timestamp":
         return _timestamp(x)
