@@ -18,6 +18,7 @@ RESOURCES = {
     "notices": "advisories_api:notice-list",
     "sources": "advisories_api:source-list",
     "subscriptions": "advisories_api:subscription-create",
+    "export": "export:index",
 }
 DOCUMENTATION = {"schema": "schema", "docs": "swagger-ui", "redoc": "redoc"}
 

@@ -61,6 +61,7 @@ class _FileView(APIView):
 def _live_schema(export: Export):
     media_type = export.content_type.split(";")[0]
     return extend_schema(
+        operation_id=f"export_{export.kind.replace('.', '_')}",
         summary=f"The {export.kind} export, streamed",
         description=(
             f"Column set `{export.columns.label}` (the `{VERSION_HEADER}` header says which); "
@@ -80,7 +81,10 @@ class _LiveExport(_FileView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         export = self.export
-        response = StreamingHttpResponse(export_chunks(export), content_type=export.content_type)
+        # A HEAD gets the headers only: some servers iterate the body to drop it, which would
+        # read the whole history for nothing.
+        chunks = export_chunks(export) if request.method != "HEAD" else iter(())
+        response = StreamingHttpResponse(chunks, content_type=export.content_type)
         filename = export.filename(timezone.now().date())
         response["Content-Disposition"] = f"attachment; filename={filename}"
         response[VERSION_HEADER] = export.columns.label
@@ -152,7 +156,7 @@ class ExportIndex(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=ExportIndexSerializer)
+    @extend_schema(operation_id="export_index", responses=ExportIndexSerializer)
     def get(self, request: Request) -> Response:
         live = [
             {
@@ -174,12 +178,13 @@ class SnapshotDownload(_FileView):
     """One snapshot's gzip file (or, on a remote storage, a redirect to it)."""
 
     @extend_schema(
+        operation_id="export_snapshot",
         responses={
             (200, "application/gzip"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The gzip file."
             ),
             302: OpenApiResponse(description="The file is on a remote storage: go there."),
-        }
+        },
     )
     def get(self, request: Request, day: str, kind: str):
         try:

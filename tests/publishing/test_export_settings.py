@@ -59,3 +59,25 @@ def test_an_export_bucket_puts_snapshots_in_s3(tmp_path):
         "prefix": "nightly",
         "keep": 7,
     }
+
+
+def test_a_worker_finds_the_snapshot_task_by_autodiscovery(tmp_path):
+    code = (
+        "from config.celery import app\n"
+        "app.loader.import_default_modules()\n"
+        "print('publishing.tasks.export_snapshots' in app.tasks)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "VAR_DIR": str(tmp_path)})
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True"

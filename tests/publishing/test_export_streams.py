@@ -139,3 +139,15 @@ def test_streaming_five_times_the_rows_takes_no_more_memory(client, settings, ur
     # chunk's worth, whatever the number of rows.
     assert large_peak < 1.5 * small_peak + 256 * 1024
     assert large_peak < large_size / 3
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_a_head_request_reads_no_rows(client, url, django_assert_num_queries):
+    StatusChangeFactory()
+
+    with django_assert_num_queries(0):
+        response = client.head(url)
+        assert b"".join(response.streaming_content) == b""
+
+    assert response.status_code == 200
+    assert response["Export-Version"]
