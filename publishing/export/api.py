@@ -14,6 +14,7 @@ from datetime import date
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -194,6 +195,10 @@ class SnapshotDownload(_FileView):
         snapshot = snapshot_get(kind=kind, day=when) if kind in EXPORTS else None
         if snapshot is None:
             raise NotFound()
+        etag = f'"{snapshot.sha256}"'
+        unchanged = get_conditional_response(request, etag=etag)
+        if unchanged is not None:  # a file is never rewritten: its hash names its content
+            return unchanged
         storage = exports_storage()
         try:
             path = storage.path(snapshot.name)
@@ -206,6 +211,6 @@ class SnapshotDownload(_FileView):
             filename=filename,
             content_type="application/gzip",
         )
-        response["ETag"] = f'"{snapshot.sha256}"'
+        response["ETag"] = etag
         response[VERSION_HEADER] = snapshot.version
         return response

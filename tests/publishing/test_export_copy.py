@@ -71,6 +71,9 @@ def awkward():
         )
     StatusChangeFactory(destination=places[0], rule="retraction")
     CurrentStatusFactory(change=StatusChangeFactory(destination=places[1], audience="domestic"))
+    CurrentStatusFactory(
+        change=StatusChangeFactory(destination=places[2], audience="RU", status=Status.UNKNOWN)
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(EXPORTS))

@@ -93,6 +93,18 @@ def test_a_listed_snapshot_downloads_as_the_stored_gzip(client, folder, history)
     assert hashlib.sha256(body(response)).hexdigest() == snapshot.sha256
 
 
+def test_a_snapshot_revalidated_with_its_sha256_is_not_modified(client, folder, history):
+    _run_at(NIGHT)
+    url = "/api/v1/export/snapshots/2026-12-06/current.csv.gz"
+    etag = client.get(url)["ETag"]
+
+    response = client.get(url, headers={"if-none-match": etag})
+
+    assert etag == f'"{ExportSnapshot.objects.get(kind="current.csv").sha256}"'
+    assert response.status_code == 304
+    assert response["Cache-Control"].startswith("public")
+
+
 @pytest.mark.parametrize(
     "path", ["2026-12-05/changes.csv.gz", "2026-12-06/other.csv.gz", "yesterday/changes.csv.gz"]
 )
