@@ -19,6 +19,7 @@ RESOURCES = {
     "sources": "advisories_api:source-list",
     "subscriptions": "advisories_api:subscription-create",
     "webhooks": "webhooks_api:endpoint-list",
+    "export": "export:index",
 }
 DOCUMENTATION = {"schema": "schema", "docs": "swagger-ui", "redoc": "redoc"}
 

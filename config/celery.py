@@ -16,5 +16,6 @@ app.autodiscover_tasks(
         "advisories.reconciliation",
         "advisories.alerts",
         "webhooks",
+        "publishing.export",
     ]
 )

@@ -13,6 +13,7 @@ import environ
 from csp.constants import NONE, SELF
 
 from config.logs import logging_config
+from config.storages import exports_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -209,6 +210,19 @@ DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "portcullis.cache"
 
+# MEDIA AND EXPORTS
+# ------------------------------------------------------------------------------
+# Files the service writes: the open-data export snapshots, under MEDIA_ROOT/exports, or in an
+# S3 bucket when EXPORT_BUCKET is set (config/storages.py; docs/export.md).
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES["exports"] = exports_storage(env, location=MEDIA_ROOT / "exports", url=MEDIA_URL)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=30)  # today's is the first
+EXPORT_SNAPSHOT_INTERVAL = timedelta(
+    seconds=env.int("EXPORT_SNAPSHOT_INTERVAL_SECONDS", default=3600)
+)
+EXPORT_CHUNK_ROWS = env.int("EXPORT_CHUNK_ROWS", default=2000)  # the Python writer's round trips
+
 # CELERY
 # ------------------------------------------------------------------------------
 if REDIS_URL:
@@ -269,6 +283,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly, for yesterday (UTC): idempotent, so a beat that was down at midnight catches up.
     "alerts-digest": {"task": "advisories.tasks.alerts_digest", "schedule": timedelta(hours=1)},
+    # Hourly too: the first run of a UTC day writes that day's export snapshots, the others
+    # find them written (publishing/export/snapshots.py).
+    "export-snapshots": {
+        "task": "publishing.tasks.export_snapshots",
+        "schedule": EXPORT_SNAPSHOT_INTERVAL,
+    },
 }
 
 # RECONCILIATION

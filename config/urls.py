@@ -34,6 +34,7 @@ api_v1 = [
     ),
     path("redoc/", _docs_page(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("", include("publishing.api_urls")),
+    path("export/", include("publishing.export.urls")),
     path("", include("advisories.api_urls")),
     path("", include("webhooks.api_urls")),
 ]

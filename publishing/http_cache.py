@@ -58,6 +58,12 @@ PUBLIC_VIEWS = frozenset(
         "advisories_api:source-list",
         "advisories_api:source-detail",
         "advisories_api:destination-explain",
+        # open-data export (the live files stream: validators from `with_etag`, no body hash)
+        "export:index",
+        "export:changes-csv",
+        "export:changes-jsonl",
+        "export:current-csv",
+        "export:snapshot",
     }
 )
 PER_READER = "private, no-store"

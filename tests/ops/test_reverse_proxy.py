@@ -9,6 +9,7 @@ replaced, as a child process. It shows:
 
 - a second request for the board is a cache HIT, and gunicorn is not asked;
 - a status change is served through the proxy within max-age (2 s here);
+- an open-data export passes through as it is made, never stored by nginx;
 - with gunicorn stopped, the proxy still serves the last copy (STALE).
 """
 
@@ -206,6 +207,20 @@ def test_a_status_change_is_served_through_the_proxy_within_max_age(stack):
     elapsed = time.monotonic() - recorded
     print(f"change served through the proxy after {elapsed:.2f} s; cache statuses: {seen}")
     assert elapsed <= MAX_AGE + 1, seen
+
+
+def test_an_export_streams_through_the_proxy_as_it_is_made_and_is_never_stored(stack):
+    _record_change(stack["env"], "Exportville", "exportville")
+    url = stack["proxy"] + "/api/v1/export/changes.csv"
+
+    first = requests.get(url, timeout=10)
+    second = requests.get(url, timeout=10)
+
+    assert first.status_code == second.status_code == 200
+    assert first.headers.get("Transfer-Encoding") == "chunked"  # no length known beforehand
+    assert first.text.startswith("id,destination,") and "Exportville" in first.text
+    assert "X-Cache-Status" not in second.headers  # passed through, not kept by nginx
+    assert first.headers["Cache-Control"].startswith("public")
 
 
 def test_with_gunicorn_stopped_the_proxy_serves_the_last_copy(stack):

@@ -178,8 +178,9 @@ def test_the_api_root_is_a_json_index_of_absolute_links(client, story):
         "sources": "http://testserver/api/v1/sources/",
         "subscriptions": "http://testserver/api/v1/subscriptions/",
         "webhooks": "http://testserver/api/v1/webhooks/",
+        "export": "http://testserver/api/v1/export/",
     }
     assert body["schema"] == "http://testserver/api/v1/schema/"
     assert body["docs"] == "http://testserver/api/v1/docs/"
-    for name in ("destinations", "changes", "notices", "sources"):
+    for name in ("destinations", "changes", "notices", "sources", "export"):
         assert client.get(body["resources"][name]).status_code == 200
