@@ -10,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
 
+from config import content_security
 from config.logs import logging_config
 from config.storages import exports_storage
 
@@ -474,28 +474,11 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
-# Content-Security-Policy (django-csp): everything comes from our own origin, so "self" only: no
-# inline scripts, no plugins, no framing, forms post only back to us. The API docs pages (Swagger
-# UI, Redoc) ship an inline bootstrap script and style: config/urls.py relaxes the policy for
-# those views alone. CSP_REPORT_ONLY=1 sends it as Report-Only, to trial a change.
-_CSP = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    }
-}
+# Content-Security-Policy (django-csp): config/content_security.py says what and why.
 if env.bool("CSP_REPORT_ONLY", default=False):
-    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = content_security.POLICY
 else:
-    CONTENT_SECURITY_POLICY = _CSP
+    CONTENT_SECURITY_POLICY = content_security.POLICY
 
 # OPERATIONS
 # ------------------------------------------------------------------------------
