@@ -6,6 +6,7 @@ names below.
 """
 
 from publishing.selectors.board import (
+    BOARD_MAX_PAGE,
     BoardChoices,
     BoardPage,
     CountryGroup,
@@ -19,6 +20,7 @@ from publishing.selectors.overview import (
     DestinationOverview,
     Span,
     count_changes,
+    country_changes,
     destination_overview,
     last_change_recorded_at,
     recent_changes,
@@ -38,6 +40,7 @@ from publishing.selectors.statuses import (
 )
 
 __all__ = [
+    "BOARD_MAX_PAGE",
     "AudienceStatus",
     "BoardChoices",
     "BoardPage",
@@ -49,6 +52,7 @@ __all__ = [
     "board_choices",
     "confirmations_as_of",
     "count_changes",
+    "country_changes",
     "country_name",
     "current_status_rows",
     "current_statuses",

@@ -248,6 +248,43 @@ def recent_changes(
     return changes.order_by(*CHANGE_ORDERS[order])
 
 
+def country_changes(*, country: str, limit: int) -> QuerySet[StatusChange]:
+    """The `limit` most recently recorded changes (corrected timeline) of a country's places.
+
+    The history holds no country, and walking the recorded order until `limit` of one country
+    turn up costs more the smaller the country's share. On PostgreSQL the newest `limit` of each
+    of the country's places are taken instead (a LATERAL probe per place through
+    change_place_recorded_idx) and the newest `limit` of those kept: the cost follows the
+    country's places and the page, never the history's length. Then the page is read as
+    `recent_changes` reads it (one more indexed query, by primary key).
+    """
+    changes = recent_changes(country=country)
+    if connection.vendor != "postgresql":
+        return changes[:limit]  # SQLite, a development database: the plain filter
+    return changes.filter(pk__in=_country_change_ids(country=country, limit=limit))
+
+
+def _country_change_ids(*, country: str, limit: int) -> list[int]:
+    change = StatusChange._meta.db_table
+    place = Destination._meta.db_table
+    sql = f"""
+        SELECT newest.id FROM {place} AS place
+        CROSS JOIN LATERAL (
+            SELECT entry.id, entry.recorded_at FROM {change} AS entry
+            WHERE entry.destination_id = place.id AND entry.rule <> %s
+              AND NOT EXISTS (SELECT 1 FROM {change} AS later WHERE later.supersedes_id = entry.id)
+            ORDER BY entry.recorded_at DESC, entry.id DESC
+            LIMIT %s
+        ) AS newest
+        WHERE place.country_code = %s
+        ORDER BY newest.recorded_at DESC, newest.id DESC
+        LIMIT %s
+    """  # noqa: S608 (the models' table names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["retraction", limit, country, limit])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 COUNT_EXACTLY_UP_TO = 2_000
 
 
