@@ -7,9 +7,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
     Max,
+    OuterRef,
     Prefetch,
     QuerySet,
 )
@@ -249,40 +251,46 @@ def recent_changes(
 
 
 def country_changes(*, country: str, limit: int) -> QuerySet[StatusChange]:
-    """The `limit` most recently recorded changes (corrected timeline) of a country's places.
-
-    The history holds no country, and walking the recorded order until `limit` of one country
-    turn up costs more the smaller the country's share. On PostgreSQL the newest `limit` of each
-    of the country's places are taken instead (a LATERAL probe per place through
-    change_place_recorded_idx) and the newest `limit` of those kept: the cost follows the
-    country's places and the page, never the history's length. Then the page is read as
-    `recent_changes` reads it (one more indexed query, by primary key).
-    """
+    """The `limit` most recently recorded changes (corrected timeline) of a country's places."""
     changes = recent_changes(country=country)
+    return in_recorded_order_per_place(changes, country=country, limit=limit)[:limit]
+
+
+def in_recorded_order_per_place(
+    changes: QuerySet[StatusChange], *, country: str, limit: int, oldest_first: bool = False
+) -> QuerySet[StatusChange]:
+    """`changes` (already narrowed to `country`) cut to the first `limit` in recorded order
+    (newest first, or oldest with `oldest_first`): the same first `limit`, found cheaply.
+
+    The history holds no country, so walking the recorded order until `limit` of one country
+    turn up costs more the smaller the country's share. Instead (PostgreSQL) each of the
+    country's places gives its own first `limit` through change_place_recorded_idx (an array
+    subquery per place, in one query), and the first `limit` of those are kept: the cost
+    follows the country's places and the page, never the history's length. Whatever else
+    narrows `changes` (a position, a status) applies inside each place's probe too.
+    """
     if connection.vendor != "postgresql":
-        return changes[:limit]  # SQLite, a development database: the plain filter
-    return changes.filter(pk__in=_country_change_ids(country=country, limit=limit))
-
-
-def _country_change_ids(*, country: str, limit: int) -> list[int]:
-    change = StatusChange._meta.db_table
-    place = Destination._meta.db_table
-    sql = f"""
-        SELECT newest.id FROM {place} AS place
-        CROSS JOIN LATERAL (
-            SELECT entry.id, entry.recorded_at FROM {change} AS entry
-            WHERE entry.destination_id = place.id AND entry.rule <> %s
-              AND NOT EXISTS (SELECT 1 FROM {change} AS later WHERE later.supersedes_id = entry.id)
-            ORDER BY entry.recorded_at DESC, entry.id DESC
-            LIMIT %s
-        ) AS newest
-        WHERE place.country_code = %s
-        ORDER BY newest.recorded_at DESC, newest.id DESC
-        LIMIT %s
-    """  # noqa: S608 (the models' table names)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ["retraction", limit, country, limit])
-        return [pk for (pk,) in cursor.fetchall()]
+        return changes  # SQLite, a development database: the plain filter
+    ordering = ("recorded_at", "id") if oldest_first else ("-recorded_at", "-id")
+    per_place = changes.filter(destination=OuterRef("pk")).order_by(*ordering)
+    places = (
+        Destination.objects.filter(country_code=country)
+        .order_by()
+        .annotate(
+            firsts=ArraySubquery(per_place.values("pk")[:limit]),
+            moments=ArraySubquery(per_place.values("recorded_at")[:limit]),
+        )
+        .values_list("moments", "firsts")
+    )
+    candidates = sorted(
+        (
+            (moment, pk)
+            for moments, firsts in places
+            for moment, pk in zip(moments, firsts, strict=True)
+        ),
+        reverse=not oldest_first,
+    )
+    return changes.filter(pk__in=[pk for _, pk in candidates[:limit]])
 
 
 COUNT_EXACTLY_UP_TO = 2_000

@@ -161,3 +161,53 @@ def test_country_feed_holds_that_countrys_newest_recorded_changes_across_its_pla
     assert positions == sorted(positions)
     assert body.count("status-change:") == FEED_LENGTH
     assert f"status-change:{newest[FEED_LENGTH].pk}<" not in body
+
+
+def _country_history() -> list:
+    """Three places in RU with interleaved histories (some changes recorded at the same moment),
+    and one in CN; returns the RU changes newest recorded first, as the API lists them."""
+    places = [DestinationFactory(country_code="RU") for _ in range(3)]
+    elsewhere = DestinationFactory(country_code="CN")
+    made = []
+    for step in range(9):
+        for index, place in enumerate(places[: 1 + step % 3]):
+            made.append(
+                StatusChangeFactory(
+                    destination=place,
+                    effective_at=day(1, 1) + timedelta(hours=step),
+                    recorded_at=day(6, 1) + timedelta(minutes=5 * step + index % 2),
+                )
+            )
+        StatusChangeFactory(destination=elsewhere, recorded_at=day(6, 1) + timedelta(minutes=step))
+    return sorted(made, key=lambda change: (change.recorded_at, change.pk), reverse=True)
+
+
+def test_changes_api_by_country_pages_through_every_change_of_that_country_in_order(client):
+    expected = [change.pk for change in _country_history()]
+    seen, url = [], "/api/v1/changes/?country=ru&page_size=4"
+    while url:
+        body = client.get(url).json()
+        seen += [item["id"] for item in body["results"]]
+        url = body["next"]
+    assert seen == expected
+
+
+def test_changes_api_by_country_pages_back_with_the_previous_link(client):
+    expected = [change.pk for change in _country_history()]
+    first = client.get("/api/v1/changes/?country=RU&page_size=5").json()
+    second = client.get(first["next"]).json()
+    back = client.get(second["previous"]).json()
+    assert [item["id"] for item in second["results"]] == expected[5:10]
+    assert [item["id"] for item in back["results"]] == expected[:5]
+
+
+def test_changes_api_by_country_and_status_keeps_both_filters(client):
+    history = _country_history()
+    expected = [change.pk for change in history if change.status == Status.SUSPENDED]
+    body = client.get("/api/v1/changes/?country=RU&status=suspended&page_size=200").json()
+    assert [item["id"] for item in body["results"]] == expected
+
+
+def test_changes_api_by_country_answers_a_bad_cursor_with_a_400(client):
+    response = client.get("/api/v1/changes/?country=RU&cursor=cD1nYXJiYWdl")  # p=garbage
+    assert response.status_code == 400
