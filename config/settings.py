@@ -68,6 +68,11 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
     )
+    # PostgreSQL compiles a query whose estimated cost passes jit_above_cost; the public pages'
+    # per-place probes (LIMIT inside a loop) are estimated far above what they cost, and the
+    # compilation (10-35 ms) then costs more than the query. Off for this short-query service.
+    if not env.bool("DB_JIT", default=False):
+        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # APPS

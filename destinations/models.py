@@ -138,6 +138,10 @@ class Destination(models.Model):
             models.Index(*BOARD_ORDER, name="destination_board_order_idx"),
             # The API's destination list, in its default order, a cursor page at a time.
             models.Index(fields=["name", "id"], name="destination_name_idx"),
+            # The API's list filtered by country, in its default order: a page from the index.
+            models.Index(
+                fields=["country_code", "name", "id"], name="destination_country_name_idx"
+            ),
             # The board's "last updated": MAX() read from the end of this index.
             models.Index(fields=["reconciled_at"], name="destination_reconciled_idx"),
         ]
@@ -267,6 +271,15 @@ class StatusChange(models.Model):
             models.Index(
                 fields=["-effective_at", "-recorded_at", "-id"], name="change_effective_idx"
             ),
+            # The changes API filtered by status, newest recorded first, a page at a time.
+            models.Index(
+                fields=["status", "-recorded_at", "-id"], name="change_status_recorded_idx"
+            ),
+            # One destination's newest recorded changes: its feed, and the country feed's
+            # per-destination probe (publishing.selectors.overview.country_change_ids).
+            models.Index(
+                fields=["destination", "-recorded_at", "-id"], name="change_place_recorded_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,6 +338,12 @@ class CurrentStatus(models.Model):
                 fields=["destination"],
                 condition=~Q(status=Status.UNKNOWN),
                 name="current_status_known_idx",
+            ),
+            # The audiences with a known status, read by skipping from one to the next.
+            models.Index(
+                fields=["audience"],
+                condition=~Q(status=Status.UNKNOWN),
+                name="current_status_known_aud_idx",
             ),
         ]
 

@@ -31,6 +31,11 @@ from publishing.timeline_svg import timeline_picture
 
 SUBSCRIBE_BOX_TEMPLATE = "advisories/subscribe_box.html"
 CHANGES_PER_PAGE = 50
+# The deepest page of the changes list: its pages are read in an indexed order with an OFFSET,
+# and this bounds the offset (2,000 entries) whatever the history's length; the API's cursor
+# pages reach further back.
+CHANGES_MAX_PAGE = 40
+DEEPEST_PAGE = "This list goes %(limit_value)s pages deep; narrow it with a filter instead."
 
 KNOWN_STATUSES = [(value, label) for value, label in Status.choices if value != Status.UNKNOWN]
 
@@ -75,7 +80,12 @@ class BoardParams(AtParam):
         choices=[("", "Any"), ("0", "Confirmed recently"), ("1", "Not confirmed recently")],
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *DestinationKind.choices])
-    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=selectors.BOARD_MAX_PAGE,
+        error_messages={"max_value": DEEPEST_PAGE},
+    )
 
     def clean_country(self) -> str:
         return (self.cleaned_data.get("country") or "").upper()
@@ -94,7 +104,12 @@ class BoardParams(AtParam):
 
 
 class ChangesParams(forms.Form):
-    page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=CHANGES_MAX_PAGE,
+        error_messages={"max_value": DEEPEST_PAGE},
+    )
     order = forms.ChoiceField(
         required=False,
         label="Order",
@@ -253,6 +268,7 @@ def changes(request: HttpRequest) -> HttpResponse:
         "page": page,
         "learned": order == "recorded",
         "order_query": "order=learned&" if order == "recorded" else "",
+        "deepest": page.number >= CHANGES_MAX_PAGE,
     }
     return render(request, "destinations/changes.html", context)
 

@@ -6,6 +6,7 @@ names below.
 """
 
 from publishing.selectors.board import (
+    BOARD_MAX_PAGE,
     BoardChoices,
     BoardPage,
     CountryGroup,
@@ -19,7 +20,9 @@ from publishing.selectors.overview import (
     DestinationOverview,
     Span,
     count_changes,
+    country_changes,
     destination_overview,
+    in_recorded_order_per_place,
     last_change_recorded_at,
     recent_changes,
     statuses_from_history,
@@ -38,6 +41,7 @@ from publishing.selectors.statuses import (
 )
 
 __all__ = [
+    "BOARD_MAX_PAGE",
     "AudienceStatus",
     "BoardChoices",
     "BoardPage",
@@ -49,12 +53,14 @@ __all__ = [
     "board_choices",
     "confirmations_as_of",
     "count_changes",
+    "country_changes",
     "country_name",
     "current_status_rows",
     "current_statuses",
     "destination_overview",
     "destination_search",
     "destinations_without_status",
+    "in_recorded_order_per_place",
     "is_stale",
     "last_change_recorded_at",
     "last_reconciled_at",
