@@ -395,24 +395,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portcullis API",
-    "DESCRIPTION": (
-        "Foreign-access status of travel destinations, with the evidence behind it.\n\n"
-        "Conventions, the same on every endpoint:\n\n"
-        "- Reads are public and need no credentials; writes need a token "
-        "(`Authorization: Token <key>`) of an account with the operation's permission.\n"
-        "- Lists are cursor-paginated: `page_size` from 1 to 200 (default 50; a larger "
-        "number is treated as 200), then follow `next` and `previous`.\n"
-        "- Search is `q` (names and every spelling of their aliases), as on the board.\n"
-        "- A parameter with a value the API cannot use (`?status=sunny`, `?at=notadate`, "
-        "`?page_size=abc`, `?stale=maybe`) is a 400; parameters the endpoint does not know "
-        "are ignored.\n"
-        "- Every 4xx answer is the `Error` envelope: "
-        '`{"error": {"status", "code", "message", "fields"}}`.\n'
-        "- Statuses are one shape wherever they appear (lists, detail, history); audiences come "
-        "in one order: all foreign visitors, domestic visitors, then nationalities by code.\n"
-        "- Coordinates are JSON numbers; date-times are ISO 8601 in UTC.\n\n"
-        "`GET /api/v1/` lists the resources."
-    ),
+    # The conventions every endpoint keeps, shown atop the schema and the docs pages.
+    "DESCRIPTION": (BASE_DIR / "config" / "api_description.md").read_text(encoding="utf-8").strip(),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
