@@ -35,7 +35,13 @@ CHANGES_PER_PAGE = 50
 # and this bounds the offset (2,000 entries) whatever the history's length; the API's cursor
 # pages reach further back.
 CHANGES_MAX_PAGE = 40
-DEEPEST_PAGE = "This list goes %(limit_value)s pages deep; narrow it with a filter instead."
+DEEPEST_BOARD_PAGE = (
+    "The board goes %(limit_value)s pages deep; choose a country or kind, or search, instead."
+)
+DEEPEST_CHANGES_PAGE = (
+    "This list goes %(limit_value)s pages deep; older changes are in each destination's history "
+    "and in the API (/api/v1/changes/)."
+)
 
 KNOWN_STATUSES = [(value, label) for value, label in Status.choices if value != Status.UNKNOWN]
 
@@ -84,7 +90,7 @@ class BoardParams(AtParam):
         required=False,
         min_value=1,
         max_value=selectors.BOARD_MAX_PAGE,
-        error_messages={"max_value": DEEPEST_PAGE},
+        error_messages={"max_value": DEEPEST_BOARD_PAGE},
     )
 
     def clean_country(self) -> str:
@@ -108,7 +114,7 @@ class ChangesParams(forms.Form):
         required=False,
         min_value=1,
         max_value=CHANGES_MAX_PAGE,
-        error_messages={"max_value": DEEPEST_PAGE},
+        error_messages={"max_value": DEEPEST_CHANGES_PAGE},
     )
     order = forms.ChoiceField(
         required=False,
