@@ -63,6 +63,7 @@ CHANGE_COLUMNS = [
     "alters_current",
     "sequence",
     "unconfirmed",
+    "country_code",  # the destination's, as StatusChange's writers copy it
 ]
 CURRENT_COLUMNS = [
     "destination_id",
@@ -116,7 +117,11 @@ def _history_lengths(rng: random.Random, keys: list[tuple[int, str]], total: int
 
 
 def _rows(
-    rng: random.Random, histories: list[tuple[int, str]], lengths: list[int], first_id: int
+    rng: random.Random,
+    histories: list[tuple[int, str]],
+    lengths: list[int],
+    first_id: int,
+    countries: dict[int, str],
 ) -> tuple[list[tuple], list[tuple]]:
     changes: list[tuple] = []
     current: list[tuple] = []
@@ -154,6 +159,7 @@ def _rows(
                 True,
                 sequence,
                 False,
+                countries[destination_id],
             )
             changes.append(row)
             shown_status, previous, latest = status, row, row
@@ -242,7 +248,8 @@ def generate(
         )
     histories = [(place[0], audience) for place in places for audience in _audiences(rng)]
     lengths = _history_lengths(rng, histories, changes)
-    change_rows, current_rows = _rows(rng, histories, lengths, first_change)
+    codes = {place[0]: place[5] for place in places}
+    change_rows, current_rows = _rows(rng, histories, lengths, first_change, codes)
 
     with connection.cursor() as cursor:
         _write(cursor, Destination._meta.db_table, DESTINATION_COLUMNS, places, vendor)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -83,7 +84,18 @@ BOARD_ORDER = (
 )
 
 
+class DestinationQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """Any field but the country: moving a place goes through Destination.save(), which
+        moves its history's copy of the country too."""
+        if "country_code" in kwargs:
+            raise ValueError("Change a destination's country with save(): its history follows.")
+        return super().update(**kwargs)
+
+
 class Destination(models.Model):
+    """A place with a status: a country, or a region, city, zone, resort or site in one."""
+
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=DestinationKind.choices, db_index=True)
@@ -107,6 +119,8 @@ class Destination(models.Model):
     reconciled_version = models.PositiveBigIntegerField(default=0)
     reconcile_after = models.DateTimeField(null=True, blank=True, db_index=True)
     reconciled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DestinationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -149,6 +163,31 @@ class Destination(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Save; when the country changed, the history's copy of it (StatusChange.country_code)
+        follows in the same transaction. Every write of a destination's country comes here: the
+        admin, destination_upsert (imports, gazetteer loads); QuerySet.update refuses it."""
+        stored = getattr(self, "_stored_country_code", None)
+        fields = kwargs.get("update_fields")
+        moved = (
+            self.pk is not None
+            and stored != self.country_code
+            and (fields is None or "country_code" in fields)
+        )
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if moved:
+                history = StatusChange.objects.using(self._state.db).filter(destination=self)
+                history.move_to_country(self.country_code)
+        self._stored_country_code = self.country_code
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> Destination:
+        """Remember the stored country, so save() knows when the place has moved."""
+        instance = super().from_db(db, field_names, values)
+        instance._stored_country_code = instance.__dict__.get("country_code")
+        return instance
+
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "A destination cannot be its own parent."})
@@ -189,6 +228,18 @@ class StatusChangeQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("Status history is append-only: record a superseding change.")
+
+    def bulk_create(self, objs: Iterable[StatusChange], *args, **kwargs) -> list[StatusChange]:
+        """Insert, each entry carrying its destination's country (see StatusChange.country_code)."""
+        objs = list(objs)
+        _with_countries(objs, using=self.db)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def move_to_country(self, country_code: str) -> int:
+        """Set these entries' copy of their place's country: only Destination.save() calls it,
+        when a place moves. The one update history allows; no event is rewritten."""
+        elsewhere = self.exclude(country_code=country_code)
+        return models.QuerySet.update(elsewhere, country_code=country_code)
 
     def not_superseded(self) -> StatusChangeQuerySet:
         """The corrected timeline: entries no later entry supersedes.
@@ -242,6 +293,12 @@ class StatusChange(models.Model):
     sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # It rests on one low-authority report: published as "reported, unconfirmed".
     unconfirmed = models.BooleanField(default=False)
+    # A copy of destination.country_code, so one country's changes are read a page at a time
+    # from change_country_recorded_idx instead of place by place. Not part of the event: it says
+    # where the place is now, so when a destination's country changes its history's copy
+    # follows (Destination.save). Set on every insert, from the destination, by save() and
+    # bulk_create(); whatever a writer passes is replaced.
+    country_code = models.CharField(max_length=2, blank=True, editable=False)
 
     objects = StatusChangeQuerySet.as_manager()
 
@@ -275,10 +332,14 @@ class StatusChange(models.Model):
             models.Index(
                 fields=["status", "-recorded_at", "-id"], name="change_status_recorded_idx"
             ),
-            # One destination's newest recorded changes: its feed, and the country feed's
-            # per-destination probe (publishing.selectors.overview.country_change_ids).
+            # One destination's newest recorded changes: its feed and its API list.
             models.Index(
                 fields=["destination", "-recorded_at", "-id"], name="change_place_recorded_idx"
+            ),
+            # One country's newest recorded changes (the country feed, the changes API's
+            # ?country=), a page at a time: see country_code.
+            models.Index(
+                fields=["country_code", "-recorded_at", "-id"], name="change_country_recorded_idx"
             ),
         ]
 
@@ -291,10 +352,24 @@ class StatusChange(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise AppendOnlyError("Status history is append-only: record a superseding change.")
         Audience.validate(self.audience)
+        _with_countries([self], using=kwargs.get("using") or self._state.db)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Status history is append-only: record a superseding change.")
+
+
+def _with_countries(changes: list[StatusChange], *, using: str | None) -> None:
+    """Copy each new entry's destination's country onto it, read in one query. The writer rule
+    of StatusChange.country_code: every insert passes here (save() and bulk_create())."""
+    ids = {change.destination_id for change in changes}
+    codes = dict(
+        Destination.objects.using(using or "default")
+        .filter(pk__in=ids)
+        .values_list("pk", "country_code")
+    )
+    for change in changes:
+        change.country_code = codes.get(change.destination_id, "")
 
 
 class CurrentStatus(models.Model):

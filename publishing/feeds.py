@@ -159,4 +159,4 @@ class CountryChangesFeed(ChangesFeed):
         return reverse("destinations:feed-country", kwargs={"code": obj})
 
     def items(self, obj: str):
-        return selectors.country_changes(country=obj, limit=FEED_LENGTH)
+        return selectors.recent_changes(country=obj)[:FEED_LENGTH]

@@ -161,4 +161,4 @@ class ChangeFilter(django_filters.FilterSet):
         return queryset.filter(recorded_at__gte=value)
 
     def filter_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(destination__country_code=value.upper())
+        return queryset.filter(country_code=value.upper())  # change_country_recorded_idx

@@ -8,8 +8,6 @@ publishing/api_urls.py).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,8 +15,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -119,40 +115,3 @@ class ChangeList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.recent_changes()
-
-    def paginate_queryset(self, queryset):
-        """With `?country=`, hand the paginator only what its page can hold: each of the
-        country's places' first changes from the cursor's position on (see
-        `selectors.in_recorded_order_per_place`). The paginator then reads its page from those
-        exactly as it would from the whole list, and still rejects a bad cursor itself."""
-        country = self.request.query_params.get("country")
-        cursor = _lenient_cursor(self.paginator, self.request)
-        if country and cursor is not False:
-            offset, reverse, position = cursor or (0, False, None)
-            if position is not None:
-                queryset = queryset.filter(
-                    **{"recorded_at__gt" if reverse else "recorded_at__lt": position}
-                )
-            queryset = selectors.in_recorded_order_per_place(
-                queryset,
-                country=country.upper(),
-                limit=offset + self.paginator.get_page_size(self.request) + 1,
-                oldest_first=reverse,
-            )
-        return super().paginate_queryset(queryset)
-
-
-def _lenient_cursor(paginator: CursorPagination, request: Request) -> Cursor | bool | None:
-    """The request's cursor as DRF reads it (None without one), or False for one it would
-    reject: then nothing is narrowed, and the paginator answers the 400."""
-    try:
-        cursor = CursorPagination.decode_cursor(paginator, request)
-    except NotFound:
-        return False
-    if cursor is not None and cursor.position is not None:
-        try:
-            if datetime.fromisoformat(cursor.position).tzinfo is None:
-                return False
-        except ValueError:
-            return False
-    return cursor

@@ -272,6 +272,10 @@ def board(
     conditions = _destination_conditions(prefix="", country=country, kind=kind, query=query)
     offset = (page - 1) * per_page
     destinations = Destination.objects.filter(conditions)
+    if country:
+        # The index's first term (places with no country last) is settled by the country; said
+        # outright, a page is a range of destination_board_order_idx, not a walk of all of it.
+        destinations = destinations.alias(no_country=BOARD_ORDER[0]).filter(no_country=0)
     if at is None:
         matching = wanted.rows(current_status_rows(now=now), now=now)
         destinations = destinations.filter(Exists(matching.filter(destination=OuterRef("pk"))))

@@ -7,11 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import (
     Max,
-    OuterRef,
     Prefetch,
     QuerySet,
 )
@@ -246,51 +244,9 @@ def recent_changes(
     if destination is not None:
         changes = changes.filter(destination=destination)
     if country:
-        changes = changes.filter(destination__country_code=country)
+        # The history's copy of the place's country: read through change_country_recorded_idx.
+        changes = changes.filter(country_code=country)
     return changes.order_by(*CHANGE_ORDERS[order])
-
-
-def country_changes(*, country: str, limit: int) -> QuerySet[StatusChange]:
-    """The `limit` most recently recorded changes (corrected timeline) of a country's places."""
-    changes = recent_changes(country=country)
-    return in_recorded_order_per_place(changes, country=country, limit=limit)[:limit]
-
-
-def in_recorded_order_per_place(
-    changes: QuerySet[StatusChange], *, country: str, limit: int, oldest_first: bool = False
-) -> QuerySet[StatusChange]:
-    """`changes` (already narrowed to `country`) cut to the first `limit` in recorded order
-    (newest first, or oldest with `oldest_first`): the same first `limit`, found cheaply.
-
-    The history holds no country, so walking the recorded order until `limit` of one country
-    turn up costs more the smaller the country's share. Instead (PostgreSQL) each of the
-    country's places gives its own first `limit` through change_place_recorded_idx (an array
-    subquery per place, in one query), and the first `limit` of those are kept: the cost
-    follows the country's places and the page, never the history's length. Whatever else
-    narrows `changes` (a position, a status) applies inside each place's probe too.
-    """
-    if connection.vendor != "postgresql":
-        return changes  # SQLite, a development database: the plain filter
-    ordering = ("recorded_at", "id") if oldest_first else ("-recorded_at", "-id")
-    per_place = changes.filter(destination=OuterRef("pk")).order_by(*ordering)
-    places = (
-        Destination.objects.filter(country_code=country)
-        .order_by()
-        .annotate(
-            firsts=ArraySubquery(per_place.values("pk")[:limit]),
-            moments=ArraySubquery(per_place.values("recorded_at")[:limit]),
-        )
-        .values_list("moments", "firsts")
-    )
-    candidates = sorted(
-        (
-            (moment, pk)
-            for moments, firsts in places
-            for moment, pk in zip(moments, firsts, strict=True)
-        ),
-        reverse=not oldest_first,
-    )
-    return changes.filter(pk__in=[pk for _, pk in candidates[:limit]])
 
 
 COUNT_EXACTLY_UP_TO = 2_000

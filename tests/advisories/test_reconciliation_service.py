@@ -325,3 +325,10 @@ def test_reconcile_command_dry_run_over_due_destinations_writes_nothing(resort, 
     call_command("reconcile", "--dry-run")
     assert "would write 1 change(s)" in capsys.readouterr().out
     assert snapshot() == before
+
+
+def test_a_change_written_by_reconciliation_carries_its_destinations_country():
+    place = DestinationFactory(country_code="KP")
+    add_claim(place, "suspended", 0)
+    reconcile_pending(now=day(1))
+    assert StatusChange.objects.get(destination=place).country_code == "KP"

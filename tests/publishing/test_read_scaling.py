@@ -1,6 +1,6 @@
 """Issue 17, the behaviour behind the read paths whose cost follows the page: the board's count
 and filter options kept under the status version, the pages' depth limit, the board as of a
-moment paged without a count, and the country feed read place by place."""
+moment paged without a count, and the country lists (feed, changes API) read by country."""
 
 from __future__ import annotations
 
