@@ -60,7 +60,9 @@ def _load() -> str:
     return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def _endpoints(slugs: list[str], cursor_path: str, deepest: int) -> dict[str, Callable[[int], str]]:
+def _endpoints(
+    slugs: list[str], cursor_path: str, deepest: int, country: str
+) -> dict[str, Callable[[int], str]]:
     def place(n: int) -> str:
         return slugs[n % len(slugs)]
 
@@ -70,7 +72,7 @@ def _endpoints(slugs: list[str], cursor_path: str, deepest: int) -> dict[str, Ca
         "board page 3": lambda n: "/?page=3",
         "board deepest page": lambda n: f"/?page={deepest}",
         "board ?status=": lambda n: "/?status=closed",
-        "board ?country=": lambda n: "/?country=RU",
+        "board ?country=": lambda n: f"/?country={country}",
         "board ?at=": lambda n: "/?at=2023-06-30",
         "board ?at=&status=": lambda n: "/?at=2023-06-30&status=open",
         "destination page": lambda n: f"/destinations/{place(n)}/",
@@ -78,17 +80,17 @@ def _endpoints(slugs: list[str], cursor_path: str, deepest: int) -> dict[str, Ca
         "changes (learned) p4": lambda n: "/changes/?order=learned&page=4",
         "changes page 40": lambda n: "/changes/?page=40",
         "api destinations": lambda n: "/api/v1/destinations/",
-        "api dest ?country=": lambda n: "/api/v1/destinations/?country=RU",
+        "api dest ?country=": lambda n: f"/api/v1/destinations/?country={country}",
         "api dest ?status=": lambda n: "/api/v1/destinations/?status=closed",
         "api destination": lambda n: f"/api/v1/destinations/{place(n)}/",
         "api history": lambda n: f"/api/v1/destinations/{place(n)}/history/",
         "api changes": lambda n: "/api/v1/changes/",
         "api changes cursor": lambda n: cursor_path,
         "api changes ?status=": lambda n: "/api/v1/changes/?status=closed",
-        "api changes ?country=": lambda n: "/api/v1/changes/?country=RU",
+        "api changes ?country=": lambda n: f"/api/v1/changes/?country={country}",
         "feed changes": lambda n: "/feeds/changes/",
         "feed destination": lambda n: f"/feeds/destinations/{place(n)}/",
-        "feed country": lambda n: "/feeds/countries/RU/",
+        "feed country": lambda n: f"/feeds/countries/{country}/",
     }
 
 
@@ -119,6 +121,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--changes", type=int, default=None, help="default: 50 per destination")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--reuse", action="store_true", help="keep the database's rows")
+    parser.add_argument(
+        "--country",
+        default="RU",
+        help="the country of the country rows (compare sizes with one whose pages fill at both)",
+    )
     parser.add_argument("--only", nargs="*", default=None, help="time only these endpoints")
     parser.add_argument("--json", default=None, help="write the figures to this file")
     parser.add_argument("--compare", nargs=2, default=None, metavar=("SMALL", "LARGE"))
@@ -196,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     cursor_page = urlsplit(first["next"])
     known = CurrentStatus.objects.exclude(status="unknown").values("destination").distinct()
     deepest = min(BOARD_MAX_PAGE, -(-known.count() // 50))
-    endpoints = _endpoints(slugs, f"{cursor_page.path}?{cursor_page.query}", deepest)
+    endpoints = _endpoints(slugs, f"{cursor_page.path}?{cursor_page.query}", deepest, args.country)
     if args.only:
         endpoints = {name: path for name, path in endpoints.items() if name in args.only}
     figures: dict[str, tuple[float, float]] = {}
