@@ -113,7 +113,8 @@ def main() -> int:
     options = parser.parse_args()
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if not nginx or not shutil.which("wrk"):
-        raise SystemExit("needs nginx and wrk (apt-get install nginx wrk)")
+        print("proxy_bench: skipped; it needs nginx and wrk (apt-get install nginx wrk)")
+        return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="portcullis-proxy-bench-"))
     workdir.chmod(0o755)
