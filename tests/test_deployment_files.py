@@ -70,6 +70,19 @@ def test_readers_reach_web_only_through_the_caching_proxy():
     assert compose["x-app"]["environment"]["TRUSTED_PROXIES"].startswith("${TRUSTED_PROXIES:-1}")
 
 
+def test_the_worker_writes_export_snapshots_where_web_serves_them():
+    """Snapshots are written by the worker and downloaded through web: one named volume at
+    MEDIA_ROOT (VAR_DIR/media in the image) for both, owned by the image's user."""
+    compose = yaml.safe_load(COMPOSE.read_text())
+    services = compose["services"]
+    for name in ("web", "worker", "beat"):
+        volumes = {**compose["x-app"], **services[name]}.get("volumes", [])
+        assert "media:/app/var/media" in volumes, name
+    assert "media" in compose["volumes"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "VAR_DIR=/app/var" in dockerfile and "mkdir -p /app/var/media" in dockerfile
+
+
 def test_the_proxy_config_forwards_the_reader_and_keeps_per_reader_answers_out_of_the_cache():
     conf = (ROOT / "deploy" / "nginx" / "portcullis.conf").read_text()
     directives = "\n".join(line.split("#")[0] for line in conf.splitlines())
