@@ -11,6 +11,11 @@ Exactly once, as far as HTTP allows, in the alerts' way:
   is the one in flight when the worker died (the receiver answered, we had not yet marked it);
   it carries the same ``webhook-id`` (``msg_<delivery id>``), so the receiver can drop it.
 
+An endpoint that does not answer (a timeout or a failed connection) is tried once per batch:
+its other deliveries in the batch go back to the queue untried, due when its retry is, so one
+hung receiver costs a sender one timeout, not one per delivery, and the others are not kept
+waiting behind it.
+
 Requests go through the guarded fetcher: public addresses only (or WEBHOOK_ALLOWED_NETWORKS),
 https re-checked when WEBHOOKS_REQUIRE_HTTPS, no redirects followed, WEBHOOK_TIMEOUT_SECONDS for
 the whole exchange, at most 1 KB of the answer read.
@@ -65,6 +70,7 @@ class SendReport:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+    deferred: int = 0  # not tried: their endpoint did not answer earlier in the batch
 
 
 def _claim(*, token: str, batch_size: int, now: datetime) -> list[int]:
@@ -183,6 +189,16 @@ class _Batch:
         )
         self.report.skipped += 1
 
+    def defer(self, delivery: WebhookDelivery, until: datetime) -> None:
+        """Give back untried: no attempt is counted, it is due when its endpoint's retry is."""
+        WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=self.token).update(
+            state=DeliveryState.PENDING,
+            next_attempt_at=until,
+            claim_token="",
+            last_error="Not tried: the endpoint did not answer an earlier delivery.",
+        )
+        self.report.deferred += 1
+
     def extend_lease(self, at: datetime) -> set[int]:
         rows = WebhookDelivery.objects.filter(claim_token=self.token, state=DeliveryState.SENDING)
         rows.update(claimed_at=at)
@@ -221,6 +237,7 @@ def deliveries_send(
     renew_every = settings.WEBHOOK_LEASE.total_seconds() / 3
     ours = set(ids)
     disabled: set[int] = set()
+    unanswered: dict[int, datetime] = {}  # endpoint -> when its retry is due
     for delivery in deliveries:
         if time.monotonic() - last_renewal > renew_every:
             last_renewal = time.monotonic()
@@ -229,6 +246,9 @@ def deliveries_send(
             continue
         if not delivery.endpoint.is_active or delivery.endpoint_id in disabled:
             batch.skip(delivery, "endpoint disabled")
+            continue
+        if delivery.endpoint_id in unanswered:
+            batch.defer(delivery, unanswered[delivery.endpoint_id])
             continue
         if delivery.change_id not in bodies:
             bodies[delivery.change_id] = change_body(changes[delivery.change_id])
@@ -258,13 +278,17 @@ def deliveries_send(
             continue
         if batch.mark(delivery, decision, at):
             disabled.add(delivery.endpoint_id)
+        unreachable = answer.status is None and not answer.refused
+        if unreachable and decision.outcome == Outcome.RETRY:
+            unanswered[delivery.endpoint_id] = decision.next_attempt_at
     logger.info(
-        "webhooks send claimed=%s delivered=%s retried=%s failed=%s skipped=%s",
+        "webhooks send claimed=%s delivered=%s retried=%s failed=%s skipped=%s deferred=%s",
         report.claimed,
         report.delivered,
         report.retried,
         report.failed,
         report.skipped,
+        report.deferred,
     )
     return report
 
@@ -274,7 +298,7 @@ def deliveries_drain(*, now: datetime | None = None, max_batches: int = 1000) ->
     total = SendReport()
     for _ in range(max_batches):
         report = deliveries_send(now=now)
-        for name in ("claimed", "delivered", "retried", "failed", "skipped"):
+        for name in ("claimed", "delivered", "retried", "failed", "skipped", "deferred"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         if report.claimed < settings.WEBHOOK_BATCH_SIZE:
             break

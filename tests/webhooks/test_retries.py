@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -69,6 +70,33 @@ def test_a_timeout_is_retried(places, receiver, endpoint, settings):
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code is None and "Timed out" in attempt.error
     assert delivery().state == DeliveryState.PENDING and delivery().next_attempt_at > NOW
+
+
+@pytest.fixture
+def hung_url():
+    """An endpoint that takes the connection and never answers: a listening socket nobody
+    accepts from (the kernel completes the handshake; the request waits in its buffer)."""
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+
+
+def test_a_hung_endpoint_costs_one_timeout_per_batch_and_never_delays_the_others(
+    places, receiver, endpoint, hung_url, settings
+):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
+    hung = WebhookEndpointFactory(url=hung_url)
+    for hours in range(3):
+        fan_out(places["zone"], recorded_at=NOW - timedelta(hours=hours))
+
+    report = deliveries_send(now=NOW)
+
+    assert (report.delivered, report.retried, report.deferred) == (3, 1, 2)
+    assert len(receiver.requests) == 3
+    assert WebhookAttempt.objects.filter(endpoint=hung).count() == 1
+    waiting = WebhookDelivery.objects.filter(endpoint=hung)
+    assert {d.state for d in waiting} == {DeliveryState.PENDING}
+    assert len({d.next_attempt_at for d in waiting}) == 1  # all due when the retry is
+    assert sorted(d.attempts for d in waiting) == [0, 0, 1]  # the untried count no attempt
 
 
 def test_a_refused_connection_is_retried(places, receiver, settings):
