@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from advisories.alerts.fanout import destination_ancestor_ids
+from advisories.outbox import queue_pending
 from destinations.models import Destination, StatusChange
 from webhooks import handoffs
 from webhooks.models import (
-    DeliveryState,
     EndpointScope,
     WebhookDelivery,
     WebhookEndpoint,
@@ -62,21 +62,15 @@ def endpoints_for_change(*, destination: Destination, audience: str) -> QuerySet
 def insert_deliveries(
     endpoints: QuerySet[WebhookEndpoint], *, change_id: int, now: datetime
 ) -> int:
-    """INSERT ... SELECT one pending delivery per endpoint; existing ones are left alone."""
-    ids = endpoints.order_by().annotate(endpoint_pk=F("pk")).values("endpoint_pk")
-    select_sql, select_params = ids.query.sql_with_params()
-    stamp = DateTimeField().get_db_prep_value(now, connection)
-    table = connection.ops.quote_name(WebhookDelivery._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (change_id, endpoint_id, state, attempts, next_attempt_at,"  # noqa: S608
-        " claim_token, last_error, created_at)"
-        " SELECT %s, ep.endpoint_pk, %s, 0, %s, '', '', %s"
-        f" FROM ({select_sql}) ep WHERE 1 = 1 ON CONFLICT DO NOTHING"
+    """Queue one pending delivery per endpoint, in one statement; existing ones are left alone
+    (advisories.outbox.queue_pending)."""
+    return queue_pending(
+        WebhookDelivery,
+        recipients=endpoints,
+        recipient="endpoint_id",
+        values={"change_id": change_id},
+        now=now,
     )
-    params = (change_id, DeliveryState.PENDING.value, stamp, stamp, *select_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
 
 
 def hand_to_senders(created: int) -> None:

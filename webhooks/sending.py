@@ -32,11 +32,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError
 from django.utils import timezone
 
 from advisories.ingest.fetcher import FetchError, FetchRefused, HttpResult, guarded_request
+from advisories.outbox import claim_due
 from destinations.models import StatusChange
 from webhooks import health
 from webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery
@@ -71,38 +71,6 @@ class SendReport:
     failed: int = 0
     skipped: int = 0
     deferred: int = 0  # not tried: their endpoint did not answer earlier in the batch
-
-
-def _claim(*, token: str, batch_size: int, now: datetime) -> list[int]:
-    """Claim up to ``batch_size`` due deliveries: pending and due, or "sending" under an expired
-    lease (their worker died). The conditional UPDATE re-checks due-ness, so a row is never
-    claimed twice even where row locks do not exist."""
-    expired = Q(state=DeliveryState.SENDING, claimed_at__lte=now - settings.WEBHOOK_LEASE)
-    pending = Q(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-    with transaction.atomic():
-        ids = list(
-            WebhookDelivery.objects.filter(expired)
-            .order_by("claimed_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:batch_size]
-        )
-        if len(ids) < batch_size:
-            ids += list(
-                WebhookDelivery.objects.filter(pending)
-                .order_by("next_attempt_at", "id")
-                .select_for_update(skip_locked=True)
-                .values_list("id", flat=True)[: batch_size - len(ids)]
-            )
-        if not ids:
-            return []
-        WebhookDelivery.objects.filter(expired | pending, id__in=ids).update(
-            state=DeliveryState.SENDING, claimed_at=now, claim_token=token
-        )
-    return list(
-        WebhookDelivery.objects.filter(id__in=ids, claim_token=token)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
 
 
 def _post(delivery: WebhookDelivery, body: bytes, now: datetime) -> tuple[Answer, int, str]:
@@ -218,7 +186,13 @@ def deliveries_send(
     now = now or timezone.now()
     report = SendReport()
     token = uuid.uuid4().hex
-    ids = _claim(token=token, batch_size=batch_size or settings.WEBHOOK_BATCH_SIZE, now=now)
+    ids = claim_due(
+        WebhookDelivery,
+        token=token,
+        batch_size=batch_size or settings.WEBHOOK_BATCH_SIZE,
+        now=now,
+        lease=settings.WEBHOOK_LEASE,
+    )
     report.claimed = len(ids)
     if not ids:
         return report

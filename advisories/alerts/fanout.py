@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import DateField, DateTimeField, F, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from advisories import handoffs
@@ -21,12 +21,12 @@ from advisories.alerts.messages import event_changes
 from advisories.models import (
     Delivery,
     DeliveryKind,
-    DeliveryState,
     FanOut,
     Frequency,
     Subscription,
     SubscriptionScope,
 )
+from advisories.outbox import queue_pending
 from destinations.models import Destination, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -101,26 +101,12 @@ def insert_deliveries(
     change_id: int | None = None,
     digest_day: date | None = None,
 ) -> int:
-    """INSERT ... SELECT one pending delivery per subscription; existing ones are left alone.
-
-    One statement whatever the number of subscribers: no ids travel through Python, and the
-    unique constraints, not a check-then-insert, decide what already exists.
-    """
-    ids = subscriptions.order_by().annotate(sub_id=F("pk")).values("sub_id")
-    select_sql, select_params = ids.query.sql_with_params()
-    stamp = DateTimeField().get_db_prep_value(now, connection)
-    day = DateField().get_db_prep_value(digest_day, connection)
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (kind, change_id, digest_day, subscription_id, state, attempts,"  # noqa: S608
-        " next_attempt_at, claim_token, last_error, created_at)"
-        " SELECT %s, %s, %s, sub.sub_id, %s, 0, %s, '', '', %s"
-        f" FROM ({select_sql}) sub WHERE 1 = 1 ON CONFLICT DO NOTHING"
+    """Queue one pending delivery per subscription, in one statement; existing ones are left
+    alone (advisories.outbox.queue_pending)."""
+    values = {"kind": str(kind), "change_id": change_id, "digest_day": digest_day}
+    return queue_pending(
+        Delivery, recipients=subscriptions, recipient="subscription_id", values=values, now=now
     )
-    params = (str(kind), change_id, day, DeliveryState.PENDING.value, stamp, stamp, *select_params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
 
 
 def hand_to_senders(created: int) -> None:

@@ -32,13 +32,13 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from advisories.alerts import messages
 from advisories.alerts.digests import DayChanges
 from advisories.models import Delivery, DeliveryKind, DeliveryState
+from advisories.outbox import claim_due
 from destinations.models import StatusChange
 
 logger = logging.getLogger(__name__)
@@ -59,43 +59,6 @@ class SendReport:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         return self
-
-
-def _claim(*, token: str, batch_size: int, now: datetime) -> list[int]:
-    """Claim up to ``batch_size`` due deliveries for this sender; return their ids.
-
-    Due: pending with ``next_attempt_at`` reached, or "sending" under a lease that has expired
-    (its worker died). On PostgreSQL SKIP LOCKED lets concurrent senders take disjoint rows;
-    the conditional UPDATE re-checks due-ness, so a row is never claimed twice even where row
-    locks do not exist (SQLite serialises writers instead).
-    """
-    lease_end = now - settings.ALERTS_LEASE
-    expired = Q(state=DeliveryState.SENDING, claimed_at__lte=lease_end)
-    pending = Q(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-    with transaction.atomic():
-        ids = list(
-            Delivery.objects.filter(expired)
-            .order_by("claimed_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", flat=True)[:batch_size]
-        )
-        if len(ids) < batch_size:
-            ids += list(
-                Delivery.objects.filter(pending)
-                .order_by("next_attempt_at", "id")
-                .select_for_update(skip_locked=True)
-                .values_list("id", flat=True)[: batch_size - len(ids)]
-            )
-        if not ids:
-            return []
-        Delivery.objects.filter(expired | pending, id__in=ids).update(
-            state=DeliveryState.SENDING, claimed_at=now, claim_token=token
-        )
-    return list(
-        Delivery.objects.filter(id__in=ids, claim_token=token, state=DeliveryState.SENDING)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -270,7 +233,13 @@ def deliveries_send(
     now = now or timezone.now()
     report = SendReport()
     token = uuid.uuid4().hex
-    ids = _claim(token=token, batch_size=batch_size or settings.ALERTS_BATCH_SIZE, now=now)
+    ids = claim_due(
+        Delivery,
+        token=token,
+        batch_size=batch_size or settings.ALERTS_BATCH_SIZE,
+        now=now,
+        lease=settings.ALERTS_LEASE,
+    )
     report.claimed = len(ids)
     if not ids:
         return report

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from advisories.alerts.fanout import change_fan_out
-from advisories.alerts.sending import SendReport, _Batch, _claim
+from advisories.alerts.sending import SendReport, _Batch
 from advisories.models import Delivery, Subscription
+from advisories.outbox import claim_due
 from destinations.models import Destination, Status
 from tests.factories import StatusChangeFactory
 
@@ -58,7 +60,7 @@ def test_marking_an_email_finds_its_row_by_primary_key_whatever_the_statistics(m
     with connection.cursor() as cursor:
         # Statistics taken while no row was being sent: "sending" looks as rare as can be.
         cursor.execute(f"ANALYZE {table}")
-    ids = _claim(token="batch", batch_size=2_000, now=NOW)
+    ids = claim_due(Delivery, token="batch", batch_size=2_000, now=NOW, lease=settings.ALERTS_LEASE)
     batch = _Batch(token="batch", now=NOW, report=SendReport())
 
     delivery = Delivery.objects.get(pk=ids[-1])
